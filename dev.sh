@@ -21,7 +21,7 @@ setup() {
     fi
     local args=() p
     for p in "${PACKAGES[@]}"; do
-        [ -f "packages/$p/pyproject.toml" ] && args+=(-e "packages/$p")
+        [ -d "packages/$p/src/minitorch" ] && args+=(-e "packages/$p")
     done
     for p in "${EXTRA_DISTS[@]}"; do
         [ -f "$p/pyproject.toml" ] && args+=(-e "$p")
