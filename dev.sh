@@ -28,7 +28,7 @@ setup() {
     done
     # Reinstall only when a project file changed since the last setup.
     local stamp
-    stamp="$(cat requirements-dev.txt packages/*/pyproject.toml examples/*/pyproject.toml 2>/dev/null | sha256sum | cut -c1-16)"
+    stamp="$( (echo "${args[*]}"; cat requirements-dev.txt packages/*/pyproject.toml examples/*/pyproject.toml 2>/dev/null || true) | sha256sum | cut -c1-16)"
     if [ "$(cat "$VENV/.setup-stamp" 2>/dev/null)" != "$stamp" ]; then
         "$PY" -m pip install -q --disable-pip-version-check --upgrade pip
         "$PY" -m pip install -q --disable-pip-version-check -r requirements-dev.txt "${args[@]}"

@@ -1,0 +1,130 @@
+"""What a compute backend is: identity, storage, and named kernels.
+
+A backend never sees a `Tensor`. Every kernel receives flat storages (the
+objects the backend's own `zeros` / `from_numpy` made), shapes and strides as
+tuples of ints (strides in elements, not bytes), and writes its result into a
+storage the caller allocated. Broadcasting is resolved before a kernel runs:
+`map` and `zip` get one `shape` and per-operand strides, where a broadcast
+dimension simply has stride 0. Offsets are resolved too: a storage handed to
+a kernel starts at element 0 of the operand (see `view_at`).
+
+Required kernels: `map`, `zip`, `reduce`, `matmul`. Optional kernels (see
+`minitorch.tensor.ops.OPTIONAL_KERNELS`) are looked up with `getattr`; when a
+backend lacks one, mt-tensor composes the operation from the required ones.
+Their signatures, all over contiguous operands:
+
+    conv2d_forward(out, x, w, x_shape, w_shape, stride, padding)
+        x (B, C, H, W), w (O, C, KH, KW) -> out (B, O, OH, OW),
+        OH = (H + 2 * padding[0] - KH) // stride[0] + 1 (same for W)
+    conv2d_backward_input(grad_x, grad_out, w, x_shape, w_shape, stride, padding)
+    conv2d_backward_weight(grad_w, x, grad_out, x_shape, w_shape, stride, padding)
+    max_pool2d_forward(out, x, x_shape, kernel, stride, padding)
+    max_pool2d_backward(grad_x, x, grad_out, x_shape, kernel, stride, padding)
+    avg_pool2d_forward(out, x, x_shape, kernel, stride, padding)
+    avg_pool2d_backward(grad_x, grad_out, x_shape, kernel, stride, padding)
+    softmax(out, x, shape, dim)
+    log_softmax(out, x, shape, dim)
+
+`kernel`, `stride` and `padding` are (h, w) pairs. Every output storage must
+be completely overwritten (it is not zero-filled). Max pooling pads with
+-inf and routes the gradient to the first maximum of each window; average
+pooling counts padded zeros (PyTorch's count_include_pad=True).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .dtype import DTYPES, DType
+
+Storage = Any
+Shape = tuple[int, ...]
+Strides = tuple[int, ...]
+
+
+class Backend:
+    """Base class for backends; subclass it and override the kernels.
+
+    Attributes:
+        name: what users type (`backend="numba"`, `MINITORCH_BACKEND=numba`).
+        version: the backend's own version string.
+        distribution: the installed distribution that provides it (filled by
+            the registry from the entry point when left as None).
+        dtypes: names of the dtypes it supports.
+        priority: the highest-priority available CPU backend is the default.
+        is_gpu: GPU backends are never picked as the default by themselves.
+    """
+
+    name: str = ""
+    version: str = "0"
+    distribution: str | None = None
+    dtypes: tuple[str, ...] = tuple(DTYPES)
+    priority: int = 0
+    is_gpu: bool = False
+
+    # -- identity -----------------------------------------------------------
+    def is_available(self) -> bool:
+        return True
+
+    def unavailable_reason(self) -> str:
+        """Why `is_available()` is False ("" when it is True)."""
+        return ""
+
+    def __repr__(self) -> str:
+        return f"<backend {self.name!r} {self.version}>"
+
+    # -- storage ------------------------------------------------------------
+    # The defaults keep data in host numpy arrays; a GPU backend overrides all.
+    def zeros(self, size: int, dtype: DType) -> Storage:
+        return np.zeros(size, dtype=dtype.numpy)
+
+    def from_numpy(self, array: np.ndarray) -> Storage:
+        """A storage holding a copy of (or owning) a 1-D contiguous array."""
+        return np.ascontiguousarray(array).reshape(-1)
+
+    def to_numpy(self, storage: Storage) -> np.ndarray:
+        """A 1-D host array with the storage's contents (may share memory)."""
+        return storage
+
+    def view_at(self, storage: Storage, offset: int) -> Storage:
+        """The same memory, starting `offset` elements in."""
+        return storage[offset:]
+
+    def read(self, storage: Storage, position: int) -> float:
+        return float(storage[position])
+
+    def write(self, storage: Storage, position: int, value: float) -> None:
+        storage[position] = value
+
+    # -- required kernels ---------------------------------------------------
+    def map(
+        self, op: str, out: Storage, out_strides: Strides, shape: Shape,
+        a: Storage, a_strides: Strides,
+    ) -> None:
+        """out[idx] = op(a[idx]) for every index of `shape`."""
+        raise NotImplementedError(f"backend {self.name!r} does not implement map")
+
+    def zip(
+        self, op: str, out: Storage, out_strides: Strides, shape: Shape,
+        a: Storage, a_strides: Strides, b: Storage, b_strides: Strides,
+    ) -> None:
+        """out[idx] = op(a[idx], b[idx]) for every index of `shape`."""
+        raise NotImplementedError(f"backend {self.name!r} does not implement zip")
+
+    def reduce(
+        self, op: str, out: Storage, out_strides: Strides, out_shape: Shape,
+        a: Storage, a_strides: Strides, a_shape: Shape, dim: int,
+    ) -> None:
+        """Reduce `a` along `dim`; `out_shape` is `a_shape` with `dim` set to 1."""
+        raise NotImplementedError(f"backend {self.name!r} does not implement reduce")
+
+    def matmul(
+        self, out: Storage, out_strides: Strides, a: Storage, a_strides: Strides,
+        b: Storage, b_strides: Strides, shape: tuple[int, int, int, int],
+    ) -> None:
+        """Batched matmul. shape = (batch, n, k, m): a is (batch, n, k), b is
+        (batch, k, m), out is (batch, n, m); all strides are 3-tuples and a
+        batch stride may be 0 (a broadcast operand)."""
+        raise NotImplementedError(f"backend {self.name!r} does not implement matmul")

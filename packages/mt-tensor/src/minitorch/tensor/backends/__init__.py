@@ -1,0 +1,1 @@
+"""Backends that ship with mt-tensor (only the pure-Python reference)."""

@@ -1,0 +1,146 @@
+"""Creating tensors: from data, constants, ranges and random numbers.
+
+Random numbers come from one module-level numpy Generator that
+`manual_seed` resets, so runs are reproducible on every backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .backend import Backend
+from .dtype import DType, as_dtype
+from .registry import get_backend
+from .shape import TensorData, strides_from_shape
+from .tensor import Tensor
+
+_rng = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> None:
+    """Seed minitorch's random number generator (rand, randn, dropout, init)."""
+    global _rng
+    _rng = np.random.default_rng(seed)
+
+
+def get_rng_state() -> dict:
+    return _rng.bit_generator.state
+
+
+def set_rng_state(state: dict) -> None:
+    _rng.bit_generator.state = state
+
+
+def generator() -> np.random.Generator:
+    return _rng
+
+
+def _shape(size: tuple) -> tuple[int, ...]:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, (int, np.integer)) or s < 0:
+            raise ValueError(f"sizes must be non-negative ints, got {tuple(size)}")
+    return tuple(int(s) for s in size)
+
+
+def _from_numpy(array: np.ndarray, backend: Backend, dtype: DType,
+                requires_grad: bool = False) -> Tensor:
+    array = np.ascontiguousarray(array, dtype=dtype.numpy)
+    flat = array.reshape(-1) if array.size else np.zeros(1, dtype=dtype.numpy)
+    storage = backend.from_numpy(flat)
+    data = TensorData(storage, array.shape, strides_from_shape(array.shape))
+    return Tensor(data, backend, dtype, requires_grad=requires_grad)
+
+
+_constants: dict[tuple, Tensor] = {}
+
+
+def _scalar(value: float, backend: Backend, dtype: DType) -> Tensor:
+    """A 0-d constant, cached: Python numbers in tensor math become these."""
+    key = (backend.name, dtype.name, value)
+    t = _constants.get(key)
+    if t is None or t.backend is not backend:
+        if len(_constants) > 4096:
+            _constants.clear()
+        t = _from_numpy(np.array(value), backend, dtype)
+        _constants[key] = t
+    return t
+
+
+def _resolve(dtype: Any, backend: Any) -> tuple[DType, Backend]:
+    return as_dtype(dtype), get_backend(backend)
+
+
+def tensor(data: Any, dtype: Any = None, backend: str | Backend | None = None,
+           requires_grad: bool = False) -> Tensor:
+    """A tensor holding a copy of `data` (nested lists, numbers, numpy arrays, Tensors)."""
+    if isinstance(data, Tensor):
+        data = data.numpy()
+    array = np.asarray(data)
+    if array.dtype == object:
+        raise ValueError("tensor: data must be a rectangular nested list of numbers")
+    if dtype is None and isinstance(data, np.ndarray) and data.dtype.name in ("float32", "float64"):
+        dtype = data.dtype
+    dt, be = _resolve(dtype, backend)
+    return _from_numpy(array.astype(dt.numpy), be, dt, requires_grad)
+
+
+def from_numpy(array: np.ndarray, backend: str | Backend | None = None) -> Tensor:
+    return tensor(array, backend=backend)
+
+
+def full(size: Sequence[int], fill_value: float, dtype: Any = None,
+         backend: str | Backend | None = None, requires_grad: bool = False) -> Tensor:
+    dt, be = _resolve(dtype, backend)
+    return _from_numpy(np.full(_shape((size,) if isinstance(size, int) else tuple(size)),
+                               fill_value, dtype=dt.numpy), be, dt, requires_grad)
+
+
+def zeros(*size: Any, dtype: Any = None, backend: str | Backend | None = None,
+          requires_grad: bool = False) -> Tensor:
+    return full(_shape(size), 0.0, dtype, backend, requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, backend: str | Backend | None = None,
+         requires_grad: bool = False) -> Tensor:
+    return full(_shape(size), 1.0, dtype, backend, requires_grad)
+
+
+def zeros_like(t: Tensor, requires_grad: bool = False) -> Tensor:
+    return zeros(*t.shape, dtype=t.dtype, backend=t.backend, requires_grad=requires_grad)
+
+
+def ones_like(t: Tensor, requires_grad: bool = False) -> Tensor:
+    return ones(*t.shape, dtype=t.dtype, backend=t.backend, requires_grad=requires_grad)
+
+
+def full_like(t: Tensor, fill_value: float) -> Tensor:
+    return full(t.shape, fill_value, dtype=t.dtype, backend=t.backend)
+
+
+def rand(*size: Any, dtype: Any = None, backend: str | Backend | None = None,
+         requires_grad: bool = False) -> Tensor:
+    """Uniform on [0, 1)."""
+    dt, be = _resolve(dtype, backend)
+    return _from_numpy(_rng.random(_shape(size)), be, dt, requires_grad)
+
+
+def randn(*size: Any, dtype: Any = None, backend: str | Backend | None = None,
+          requires_grad: bool = False) -> Tensor:
+    """Standard normal."""
+    dt, be = _resolve(dtype, backend)
+    return _from_numpy(_rng.standard_normal(_shape(size)), be, dt, requires_grad)
+
+
+def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
+           backend: str | Backend | None = None) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must be non-zero")
+    dt, be = _resolve(dtype, backend)
+    return _from_numpy(np.arange(start, end, step), be, dt)

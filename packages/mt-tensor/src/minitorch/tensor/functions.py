@@ -1,0 +1,319 @@
+"""One class per differentiable tensor op: forward and backward side by side.
+
+Forward runs kernels through `dispatch`; backward is written with tensor
+operations (recording is off while it runs). Each class's docstring states
+its derivative. Gradients come back in each input's own shape: broadcasting
+in forward becomes a sum in backward (`sum_to_shape`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import dispatch as K
+from .autograd import Context, Function
+from .shape import TensorData
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+
+def sum_to_shape(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Undo broadcasting: sum `grad` down to `shape`."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.dim() - len(shape)
+    for _ in range(lead):
+        grad = K.reduce_op("sum", grad, 0)
+        grad = _drop_dim(grad, 0)
+    for d, size in enumerate(shape):
+        if size == 1 and grad.shape[d] != 1:
+            grad = K.reduce_op("sum", grad, d)
+    return grad
+
+
+def _drop_dim(t: Tensor, dim: int) -> Tensor:
+    d = t._data
+    data = TensorData(d.storage, d.shape[:dim] + d.shape[dim + 1:],
+                      d.strides[:dim] + d.strides[dim + 1:], d.offset)
+    return K.new_tensor(data, t)
+
+
+# -- unary -------------------------------------------------------------------
+class Neg(Function):
+    """d/dx -x = -1."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        return K.map_op("neg", a)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        return K.map_op("neg", grad)
+
+
+class Exp(Function):
+    """d/dx exp(x) = exp(x)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        out = K.map_op("exp", a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        (out,) = ctx.saved_tensors
+        return K.zip_op("mul", grad, out)
+
+
+class Log(Function):
+    """d/dx log(x) = 1 / x."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        ctx.save_for_backward(a)
+        return K.map_op("log", a)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return K.zip_op("log_back", a, grad)
+
+
+class ReLU(Function):
+    """d/dx relu(x) = 1[x > 0]."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        ctx.save_for_backward(a)
+        return K.map_op("relu", a)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return K.zip_op("relu_back", a, grad)
+
+
+class Sigmoid(Function):
+    """d/dx sigmoid(x) = s (1 - s) with s = sigmoid(x)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        out = K.map_op("sigmoid", a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        (out,) = ctx.saved_tensors
+        return K.zip_op("sigmoid_back", out, grad)
+
+
+class Tanh(Function):
+    """d/dx tanh(x) = 1 - tanh(x)^2."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        out = K.map_op("tanh", a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        (out,) = ctx.saved_tensors
+        return K.zip_op("tanh_back", out, grad)
+
+
+class Inv(Function):
+    """d/dx 1/x = -1 / x^2."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        ctx.save_for_backward(a)
+        return K.map_op("inv", a)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return K.zip_op("inv_back", a, grad)
+
+
+class Sqrt(Function):
+    """d/dx sqrt(x) = 1 / (2 sqrt(x))."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        out = K.map_op("sqrt", a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        (out,) = ctx.saved_tensors
+        return K.zip_op("div", grad, out * 2.0)
+
+
+class Abs(Function):
+    """d/dx |x| = sign(x) (0 at 0, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        ctx.save_for_backward(a)
+        return K.map_op("abs", a)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return K.zip_op("mul", grad, K.map_op("sign", a))
+
+
+# -- binary (broadcasting) ---------------------------------------------------
+class Add(Function):
+    """d/da (a + b) = 1, d/db = 1."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, b: Tensor) -> Tensor:
+        ctx.params["shapes"] = (a.shape, b.shape)
+        return K.zip_op("add", a, b)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, Tensor]:
+        sa, sb = ctx.params["shapes"]
+        return sum_to_shape(grad, sa), sum_to_shape(grad, sb)
+
+
+class Sub(Function):
+    """d/da (a - b) = 1, d/db = -1."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, b: Tensor) -> Tensor:
+        ctx.params["shapes"] = (a.shape, b.shape)
+        return K.zip_op("sub", a, b)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, Tensor]:
+        sa, sb = ctx.params["shapes"]
+        return sum_to_shape(grad, sa), sum_to_shape(K.map_op("neg", grad), sb)
+
+
+class Mul(Function):
+    """d/da (a b) = b, d/db = a."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, b: Tensor) -> Tensor:
+        ctx.save_for_backward(a, b)
+        return K.zip_op("mul", a, b)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = ctx.saved_tensors
+        ga = sum_to_shape(K.zip_op("mul", grad, b), a.shape) if a.requires_grad else None
+        gb = sum_to_shape(K.zip_op("mul", grad, a), b.shape) if b.requires_grad else None
+        return ga, gb
+
+
+class Div(Function):
+    """d/da (a / b) = 1 / b, d/db = -a / b^2."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, b: Tensor) -> Tensor:
+        ctx.save_for_backward(a, b)
+        return K.zip_op("div", a, b)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = ctx.saved_tensors
+        ga = sum_to_shape(K.zip_op("div", grad, b), a.shape) if a.requires_grad else None
+        gb = None
+        if b.requires_grad:
+            gb = sum_to_shape(K.zip_op("mul", K.zip_op("inv_back", b, grad), a), b.shape)
+        return ga, gb
+
+
+class Pow(Function):
+    """d/da a^p = p a^(p - 1); the exponent p is a constant."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, p: Tensor) -> Tensor:
+        ctx.save_for_backward(a, p)
+        return K.zip_op("pow", a, p)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
+        a, p = ctx.saved_tensors
+        local = K.zip_op("mul", K.zip_op("pow", a, p - 1.0), p)
+        return sum_to_shape(K.zip_op("mul", grad, local), a.shape), None
+
+
+class Maximum(Function):
+    """d/da max(a, b) = 1[a >= b], d/db = 1[a < b] (ties go to a)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, b: Tensor) -> Tensor:
+        ctx.save_for_backward(a, b)
+        return K.zip_op("max", a, b)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, Tensor]:
+        a, b = ctx.saved_tensors
+        b_wins = K.zip_op("lt", a, b)
+        gb = K.zip_op("mul", grad, b_wins)
+        ga = K.zip_op("sub", grad, gb)
+        return sum_to_shape(ga, a.shape), sum_to_shape(gb, b.shape)
+
+
+class MatMul(Function):
+    """d/dA (A @ B) = G @ B^T, d/dB = A^T @ G (summed over broadcast batches)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, b: Tensor) -> Tensor:
+        ctx.save_for_backward(a, b)
+        return K.matmul_op(a, b)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = ctx.saved_tensors
+        ga = gb = None
+        if a.requires_grad:
+            ga = sum_to_shape(K.matmul_op(grad, b.transpose(-1, -2)), a.shape)
+        if b.requires_grad:
+            gb = sum_to_shape(K.matmul_op(a.transpose(-1, -2), grad), b.shape)
+        return ga, gb
+
+
+# -- reductions --------------------------------------------------------------
+class Sum(Function):
+    """d/dx_i sum(x) = 1: the gradient is broadcast back along `dim`."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, dim: int) -> Tensor:
+        ctx.params["shape"] = a.shape
+        return K.reduce_op("sum", a, dim)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        return grad.expand(*ctx.params["shape"])
+
+
+class Max(Function):
+    """d/dx_i max(x) = 1 at the first maximum along `dim`, else 0."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, dim: int) -> Tensor:
+        index = K.reduce_op("argmax", a, dim)
+        ctx.save_for_backward(index)
+        ctx.params["shape"] = a.shape
+        return K.reduce_op("max", a, dim)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        (index,) = ctx.saved_tensors
+        shape, dim = ctx.params["shape"], ctx.params["dim"]
+        from .creation import arange
+
+        view = [1] * len(shape)
+        view[dim] = shape[dim]
+        positions = arange(shape[dim], dtype=grad.dtype, backend=grad.backend).view(*view)
+        mask = K.zip_op("eq", positions, index)
+        return K.zip_op("mul", mask, grad)

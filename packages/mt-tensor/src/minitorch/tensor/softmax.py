@@ -1,0 +1,85 @@
+"""softmax and log_softmax along a dim, stable for large inputs.
+
+A backend's optional `softmax` / `log_softmax` kernels run the forward pass
+when present; otherwise it is composed from required ops (subtract the max,
+exponentiate, normalize). Backward is always composed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import dispatch as K
+from .autograd import Context, Function
+from .shape import normalize_dim
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+
+def _shifted(a: Tensor, dim: int) -> Tensor:
+    """a - max(a, dim): the largest entry becomes 0 so exp cannot overflow."""
+    return K.zip_op("sub", a, K.reduce_op("max", a, dim))
+
+
+def _log_softmax_forward(a: Tensor, dim: int) -> Tensor:
+    kernel = getattr(a.backend, "log_softmax", None)
+    if kernel is not None:
+        src = K.contiguous(a)
+        out = K.empty(a.shape, a)
+        kernel(out._data.storage, K.buffer(src), src.shape, dim)
+        return out
+    shifted = _shifted(a, dim)
+    log_norm = K.map_op("log", K.reduce_op("sum", K.map_op("exp", shifted), dim))
+    return K.zip_op("sub", shifted, log_norm)
+
+
+def _softmax_forward(a: Tensor, dim: int) -> Tensor:
+    kernel = getattr(a.backend, "softmax", None)
+    if kernel is not None:
+        src = K.contiguous(a)
+        out = K.empty(a.shape, a)
+        kernel(out._data.storage, K.buffer(src), src.shape, dim)
+        return out
+    e = K.map_op("exp", _shifted(a, dim))
+    return K.zip_op("div", e, K.reduce_op("sum", e, dim))
+
+
+class Softmax(Function):
+    """d softmax: g_in = s * (g - sum(g * s, dim))."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, dim: int) -> Tensor:
+        out = _softmax_forward(a, dim)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        (s,) = ctx.saved_tensors
+        dot = K.reduce_op("sum", K.zip_op("mul", grad, s), ctx.params["dim"])
+        return K.zip_op("mul", s, K.zip_op("sub", grad, dot))
+
+
+class LogSoftmax(Function):
+    """d log_softmax: g_in = g - softmax * sum(g, dim)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, dim: int) -> Tensor:
+        out = _log_softmax_forward(a, dim)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        (out,) = ctx.saved_tensors
+        total = K.reduce_op("sum", grad, ctx.params["dim"])
+        return K.zip_op("sub", grad, K.zip_op("mul", K.map_op("exp", out), total))
+
+
+def softmax(a: Tensor, dim: int) -> Tensor:
+    return Softmax.apply(a, dim=normalize_dim(dim, a.dim(), "softmax"))
+
+
+def log_softmax(a: Tensor, dim: int) -> Tensor:
+    return LogSoftmax.apply(a, dim=normalize_dim(dim, a.dim(), "log_softmax"))

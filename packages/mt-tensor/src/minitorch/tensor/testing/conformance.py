@@ -1,0 +1,5 @@
+"""Placeholder replaced below."""
+
+
+def conformance_suite(name):
+    raise NotImplementedError

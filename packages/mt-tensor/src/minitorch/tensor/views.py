@@ -1,0 +1,154 @@
+"""Differentiable layout ops: views that share storage, and copies.
+
+permute / view / expand / indexing only change shape, strides and offset;
+their backward rules move the gradient back into the input's layout.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import dispatch as K
+from .autograd import Context, Function
+from .functions import sum_to_shape
+from .shape import TensorData
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+
+def _view(t: Tensor, shape, strides, offset=None) -> Tensor:
+    d = t._data
+    return K.new_tensor(
+        TensorData(d.storage, tuple(shape), tuple(strides), d.offset if offset is None else offset),
+        t,
+    )
+
+
+class Permute(Function):
+    """The gradient of a permutation is the inverse permutation of the gradient."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, order: tuple[int, ...]) -> Tensor:
+        d = a._data.permute(*order)
+        return _view(a, d.shape, d.strides)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        order = ctx.params["order"]
+        inverse = [0] * len(order)
+        for i, o in enumerate(order):
+            inverse[o] = i
+        d = grad._data.permute(*inverse)
+        return _view(grad, d.shape, d.strides)
+
+
+class View(Function):
+    """Reshape without copying; the gradient is reshaped back."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, shape: tuple[int, ...]) -> Tensor:
+        strides = a._data.view_strides(shape)
+        if strides is None:
+            raise RuntimeError(
+                f"view: cannot view a tensor of shape {a.shape} with strides "
+                f"{a._data.strides} as {shape} without copying; use .contiguous().view(...) "
+                "or .reshape(...)"
+            )
+        ctx.params["in_shape"] = a.shape
+        return _view(a, shape, strides)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        shape = ctx.params["in_shape"]
+        strides = grad._data.view_strides(shape)
+        if strides is None:
+            grad = K.contiguous(grad)
+            strides = grad._data.view_strides(shape)
+        return _view(grad, shape, strides)
+
+
+class Expand(Function):
+    """Broadcast a tensor to a larger shape (stride 0); backward sums."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, shape: tuple[int, ...]) -> Tensor:
+        from .shape import expand_strides, shape_broadcast
+
+        if shape_broadcast(a.shape, shape, "expand") != shape:
+            raise ValueError(f"expand: cannot expand shape {a.shape} to {shape}")
+        ctx.params["in_shape"] = a.shape
+        return _view(a, shape, expand_strides(a.shape, a._data.strides, shape))
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        return sum_to_shape(grad, ctx.params["in_shape"])
+
+
+class Copy(Function):
+    """A contiguous copy; the gradient passes through unchanged."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        return K.map_op("id", a)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        return grad
+
+
+Selection = tuple[tuple[int, int, int, bool], ...]  # per dim: start, size, step, drop
+
+
+def select_layout(data: TensorData, selection: Selection) -> tuple[tuple, tuple, int]:
+    """Shape, strides and offset of `data` restricted by a per-dim selection."""
+    shape, strides, offset = [], [], data.offset
+    for (start, size, step, drop), stride in zip(selection, data.strides):
+        offset += start * stride
+        if not drop:
+            shape.append(size)
+            strides.append(stride * step)
+    return tuple(shape), tuple(strides), offset
+
+
+class Index(Function):
+    """A strided sub-view (ints and slices); backward scatters into zeros."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, selection: Selection) -> Tensor:
+        ctx.params["in_shape"] = a.shape
+        return _view(a, *select_layout(a._data, selection))
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        out = K.empty(ctx.params["in_shape"], grad)
+        target = _view(out, *select_layout(out._data, ctx.params["selection"]))
+        K.copy_into(target, grad)
+        return out
+
+
+class Pad2d(Function):
+    """Constant padding of the last two dims; backward crops the gradient."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, padding: tuple[int, int], value: float) -> Tensor:
+        ph, pw = padding
+        h, w = a.shape[-2], a.shape[-1]
+        shape = a.shape[:-2] + (h + 2 * ph, w + 2 * pw)
+        out = K.empty(shape, a)
+        if value != 0.0:
+            K.copy_into(out, a._constant(value))
+        K.copy_into(_interior(out, ph, pw, h, w), a)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        ph, pw = ctx.params["padding"]
+        h, w = grad.shape[-2] - 2 * ph, grad.shape[-1] - 2 * pw
+        return _interior(grad, ph, pw, h, w)
+
+
+def _interior(t: Tensor, ph: int, pw: int, h: int, w: int) -> Tensor:
+    d = t._data
+    offset = d.offset + ph * d.strides[-2] + pw * d.strides[-1]
+    return _view(t, d.shape[:-2] + (h, w), d.strides, offset)
