@@ -49,10 +49,11 @@ def _shape(size: tuple) -> tuple[int, ...]:
 
 def _from_numpy(array: np.ndarray, backend: Backend, dtype: DType,
                 requires_grad: bool = False) -> Tensor:
+    shape = tuple(np.shape(array))  # ascontiguousarray would turn 0-d into (1,)
     array = np.ascontiguousarray(array, dtype=dtype.numpy)
     flat = array.reshape(-1) if array.size else np.zeros(1, dtype=dtype.numpy)
     storage = backend.from_numpy(flat)
-    data = TensorData(storage, array.shape, strides_from_shape(array.shape))
+    data = TensorData(storage, shape, strides_from_shape(shape))
     return Tensor(data, backend, dtype, requires_grad=requires_grad)
 
 

@@ -1,0 +1,169 @@
+"""The conformance op table: the one place each op's expected behaviour lives.
+
+Every entry names an op, a tensor-level function, a numpy reference, sample
+input shapes (including broadcasting) and the value domain its inputs are
+drawn from. Error cases list inputs that must raise, and which exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import minitorch.tensor as mt
+
+
+@dataclass(frozen=True)
+class OpCase:
+    name: str
+    fn: Callable[..., mt.Tensor]
+    ref: Callable[..., np.ndarray]
+    shapes: tuple[tuple[tuple[int, ...], ...], ...]
+    domain: str = "real"  # real | positive | nonzero (|x| >= 0.5: away from kinks)
+    grad: bool = True
+    distinct: bool = False  # inputs pairwise well apart (max / maximum ties)
+
+
+@dataclass(frozen=True)
+class ErrorCase:
+    name: str
+    fn: Callable[..., object]
+    shapes: tuple[tuple[int, ...], ...]
+    error: type[BaseException]
+    match: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _softmax(x: np.ndarray, dim: int) -> np.ndarray:
+    e = np.exp(x - x.max(axis=dim, keepdims=True))
+    return e / e.sum(axis=dim, keepdims=True)
+
+
+def _log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
+    s = x - x.max(axis=dim, keepdims=True)
+    return s - np.log(np.exp(s).sum(axis=dim, keepdims=True))
+
+
+def _conv2d_ref(x: np.ndarray, w: np.ndarray, stride: int, pad: int) -> np.ndarray:
+    b, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    oh, ow = (h + 2 * pad - kh) // stride + 1, (wd + 2 * pad - kw) // stride + 1
+    out = np.zeros((b, o, oh, ow), dtype=x.dtype)
+    for i in range(oh):
+        for j in range(ow):
+            patch = xp[:, :, i * stride:i * stride + kh, j * stride:j * stride + kw]
+            out[:, :, i, j] = np.einsum("bckl,ockl->bo", patch, w)
+    return out
+
+
+def _pool_ref(x: np.ndarray, k: int, stride: int, pad: int, kind: str) -> np.ndarray:
+    fill = -np.inf if kind == "max" else 0.0
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=fill)
+    oh = (x.shape[2] + 2 * pad - k) // stride + 1
+    ow = (x.shape[3] + 2 * pad - k) // stride + 1
+    out = np.zeros(x.shape[:2] + (oh, ow), dtype=x.dtype)
+    for i in range(oh):
+        for j in range(ow):
+            win = xp[:, :, i * stride:i * stride + k, j * stride:j * stride + k]
+            out[:, :, i, j] = win.max(axis=(2, 3)) if kind == "max" else win.mean(axis=(2, 3))
+    return out
+
+
+def one(*shapes: tuple[int, ...]) -> tuple[tuple[tuple[int, ...], ...], ...]:
+    """Cases of a one-input op: each case is a tuple holding one shape."""
+    return tuple((s,) for s in shapes)
+
+
+S2 = one((2, 3))
+S3 = one((2, 3, 4))
+UNARY = one((), (5,), (2, 3), (2, 3, 2))
+BINARY_SHAPES = (((2, 3), (2, 3)), ((2, 3), (3,)), ((4, 1, 3), (2, 1)), ((), (2, 2)), ((3, 1), (1, 4)))
+
+OPS: list[OpCase] = [
+    # -- elementwise, unary
+    OpCase("neg", lambda a: -a, lambda a: -a, UNARY),
+    OpCase("exp", lambda a: a.exp(), np.exp, UNARY),
+    OpCase("log", lambda a: a.log(), np.log, UNARY, "positive"),
+    OpCase("sqrt", lambda a: a.sqrt(), np.sqrt, UNARY, "positive"),
+    OpCase("relu", lambda a: a.relu(), lambda a: np.maximum(a, 0), UNARY, "nonzero"),
+    OpCase("sigmoid", lambda a: a.sigmoid(), lambda a: 1 / (1 + np.exp(-a)), UNARY),
+    OpCase("tanh", lambda a: a.tanh(), np.tanh, UNARY),
+    OpCase("abs", lambda a: a.abs(), np.abs, UNARY, "nonzero"),
+    OpCase("inv", lambda a: 1.0 / a, lambda a: 1 / a, UNARY, "nonzero"),
+    OpCase("pow2", lambda a: a ** 2, lambda a: a ** 2, UNARY),
+    OpCase("pow_half", lambda a: a ** 0.5, np.sqrt, UNARY, "positive"),
+    OpCase("scalar_affine", lambda a: 3.0 - a * 2.0 + 1.0, lambda a: 3.0 - a * 2.0 + 1.0, S2),
+    # -- elementwise, binary with broadcasting
+    OpCase("add", lambda a, b: a + b, np.add, BINARY_SHAPES),
+    OpCase("sub", lambda a, b: a - b, np.subtract, BINARY_SHAPES),
+    OpCase("mul", lambda a, b: a * b, np.multiply, BINARY_SHAPES),
+    OpCase("div", lambda a, b: a / b, np.divide, BINARY_SHAPES, "nonzero"),
+    OpCase("maximum", lambda a, b: a.maximum(b), np.maximum, BINARY_SHAPES, distinct=True),
+    OpCase("lt", lambda a, b: a < b, lambda a, b: (a < b).astype(a.dtype), BINARY_SHAPES, grad=False),
+    OpCase("gt", lambda a, b: a > b, lambda a, b: (a > b).astype(a.dtype), BINARY_SHAPES, grad=False),
+    OpCase("eq_self", lambda a: a == a, lambda a: np.ones_like(a), S2, grad=False),
+    # -- reductions
+    OpCase("sum_all", lambda a: a.sum(), lambda a: np.asarray(a.sum()), one((5,), (2, 3), (2, 3, 4))),
+    OpCase("sum_dim0", lambda a: a.sum(0), lambda a: a.sum(0), S3),
+    OpCase("sum_dim_keep", lambda a: a.sum(-1, keepdim=True), lambda a: a.sum(-1, keepdims=True), S3),
+    OpCase("sum_dims", lambda a: a.sum((0, 2)), lambda a: a.sum((0, 2)), S3),
+    OpCase("mean_dim", lambda a: a.mean(1), lambda a: a.mean(1), S3),
+    OpCase("mean_all", lambda a: a.mean(), lambda a: np.asarray(a.mean()), S2),
+    OpCase("max_dim", lambda a: a.max(1).values, lambda a: a.max(1), S3, distinct=True),
+    OpCase("max_keep", lambda a: a.max(0, keepdim=True)[0], lambda a: a.max(0, keepdims=True), S3, distinct=True),
+    OpCase("max_all", lambda a: a.max(), lambda a: np.asarray(a.max()), S2, distinct=True),
+    OpCase("argmax", lambda a: a.argmax(1), lambda a: a.argmax(1).astype(a.dtype), S3, grad=False, distinct=True),
+    OpCase("softmax", lambda a: a.softmax(-1), lambda a: _softmax(a, -1), one((5,), (2, 3), (2, 3, 4))),
+    OpCase("softmax_dim0", lambda a: a.softmax(0), lambda a: _softmax(a, 0), S3),
+    OpCase("log_softmax", lambda a: a.log_softmax(-1), lambda a: _log_softmax(a, -1), one((5,), (2, 3), (2, 3, 4))),
+    OpCase("log_softmax_dim1", lambda a: a.log_softmax(1), lambda a: _log_softmax(a, 1), S3),
+    # -- matmul
+    OpCase("matmul", lambda a, b: a @ b, np.matmul,
+           (((2, 3), (3, 4)), ((2, 2, 3), (3, 2)), ((2, 1, 2, 3), (3, 3, 2)), ((3,), (3, 2)),
+            ((2, 3), (3,)), ((1, 1), (1, 1)))),
+    # -- layout
+    OpCase("contiguous", lambda a: a.contiguous(), lambda a: a.copy(), S3),
+    OpCase("reshape", lambda a: a.reshape(4, -1), lambda a: a.reshape(4, -1), S3),
+    OpCase("permute", lambda a: a.permute(2, 0, 1), lambda a: a.transpose(2, 0, 1), S3),
+    OpCase("transpose_mul", lambda a: a.transpose(0, 1) * 2.0, lambda a: a.T * 2.0, S2),
+    OpCase("unsqueeze_squeeze", lambda a: a.unsqueeze(1).squeeze(1) + a.unsqueeze(0)[0],
+           lambda a: 2 * a, S2),
+    OpCase("flatten", lambda a: a.flatten(1), lambda a: a.reshape(a.shape[0], -1), S3),
+    OpCase("expand", lambda a: a.expand(3, 2, 3), lambda a: np.broadcast_to(a, (3, 2, 3)).copy(), one((2, 1))),
+    OpCase("index_int", lambda a: a[1], lambda a: a[1], S3),
+    OpCase("index_slices", lambda a: a[:, 1:, ::2], lambda a: a[:, 1:, ::2], S3),
+    # -- convolution and pooling
+    OpCase("conv2d", lambda x, w: mt.conv2d(x, w, padding=1), lambda x, w: _conv2d_ref(x, w, 1, 1),
+           (((1, 2, 4, 4), (3, 2, 3, 3)),)),
+    OpCase("conv2d_stride2", lambda x, w: mt.conv2d(x, w, stride=2), lambda x, w: _conv2d_ref(x, w, 2, 0),
+           (((2, 1, 5, 5), (2, 1, 3, 3)),)),
+    OpCase("conv1d", lambda x, w: mt.conv1d(x, w, padding="same"),
+           lambda x, w: _conv2d_ref(np.pad(x, ((0, 0), (0, 0), (1, 1)))[:, :, None], w[:, :, None],
+                                    1, 0)[:, :, 0],
+           (((2, 2, 6), (3, 2, 3)),)),
+    OpCase("max_pool2d", lambda x: mt.max_pool2d(x, 2), lambda x: _pool_ref(x, 2, 2, 0, "max"),
+           one((1, 2, 4, 4)), distinct=True),
+    OpCase("max_pool2d_pad", lambda x: mt.max_pool2d(x, 3, stride=2, padding=1),
+           lambda x: _pool_ref(x, 3, 2, 1, "max"), one((1, 1, 5, 5)), distinct=True),
+    OpCase("avg_pool2d", lambda x: mt.avg_pool2d(x, 2), lambda x: _pool_ref(x, 2, 2, 0, "avg"), one((1, 2, 4, 4))),
+    OpCase("avg_pool2d_pad", lambda x: mt.avg_pool2d(x, 3, stride=2, padding=1),
+           lambda x: _pool_ref(x, 3, 2, 1, "avg"), one((1, 1, 5, 5))),
+]
+ERRORS: list[ErrorCase] = [
+    ErrorCase("broadcast", lambda a, b: a + b, ((2, 3), (4,)), ValueError,
+              r"add: cannot broadcast \(2, 3\) with \(4,\): sizes 3 and 4 differ at dimension -1"),
+    ErrorCase("matmul_inner", lambda a, b: a @ b, ((2, 3), (4, 2)), ValueError, "matmul"),
+    ErrorCase("view_noncontiguous", lambda a: a.transpose(0, 1).view(6), ((2, 3),), RuntimeError,
+              r"contiguous\(\)"),
+    ErrorCase("view_size", lambda a: a.view(4, 2), ((2, 3),), ValueError, "view"),
+    ErrorCase("bad_dim", lambda a: a.sum(3), ((2, 3),), IndexError, "dimension 3"),
+    ErrorCase("bad_index", lambda a: a[5], ((2, 3),), IndexError, "dim 0 with size 2"),
+    ErrorCase("permute_repeat", lambda a: a.permute(0, 0), ((2, 3),), ValueError, "permut"),
+    ErrorCase("item_many", lambda a: a.item(), ((2, 3),), ValueError, "one-element"),
+    ErrorCase("conv_channels", lambda x, w: mt.conv2d(x, w), ((1, 2, 4, 4), (1, 3, 3, 3)),
+              ValueError, "3 channels|2 channels"),
+    ErrorCase("dtype_mix", lambda a, b: a + b.double(), ((2,), (2,)), TypeError, "dtype mismatch"),
+]
