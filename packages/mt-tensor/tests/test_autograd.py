@@ -1,0 +1,90 @@
+"""Autodiff over tensors: accumulation, broadcasting, graph release, DOT export."""
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import minitorch.tensor as mt
+
+B = "python"
+
+
+def test_broadcast_gradients_come_back_in_input_shape():
+    a = mt.tensor(np.ones((2, 3)), backend=B, requires_grad=True)
+    b = mt.tensor(np.ones((3,)), backend=B, requires_grad=True)
+    c = mt.tensor(np.ones((2, 1)), backend=B, requires_grad=True)
+    ((a * b + c) * 2.0).sum().backward()
+    assert a.grad.shape == (2, 3) and b.grad.shape == (3,) and c.grad.shape == (2, 1)
+    assert b.grad.tolist() == [4.0, 4.0, 4.0]
+    assert c.grad.tolist() == [[6.0], [6.0]]
+
+
+def test_gradients_accumulate_across_uses_and_calls():
+    x = mt.tensor([2.0], backend=B, requires_grad=True)
+    (x * x + x).sum().backward()
+    assert x.grad.tolist() == [5.0]
+    (x * 3.0).sum().backward()
+    assert x.grad.tolist() == [8.0]
+    x.zero_grad_()
+    assert x.grad is None
+
+
+def test_second_backward_raises_and_retain_graph_allows_it():
+    x = mt.tensor([1.0, 2.0], backend=B, requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="second time.*retain_graph=True"):
+        y.backward()
+    z = (x * x).sum()
+    z.backward(retain_graph=True)
+    z.backward()
+    assert x.grad.tolist() == [2.0 + 4.0, 4.0 + 8.0]
+
+
+def test_graph_is_released_after_backward():
+    gc.disable()
+    try:
+        x = mt.tensor([1.0, 2.0], backend=B, requires_grad=True)
+        h = x * 2.0
+        h2 = h.exp()
+        loss = h2.sum()
+        refs = [weakref.ref(h), weakref.ref(h2)]
+        del h, h2
+        loss.backward()
+        assert all(r() is None for r in refs), "intermediates kept alive by the graph"
+    finally:
+        gc.enable()
+
+
+def test_no_grad_and_detach():
+    x = mt.tensor([1.0], backend=B, requires_grad=True)
+    with mt.no_grad():
+        y = x * 2.0
+    assert not y.requires_grad
+    assert not x.detach().requires_grad
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        y.sum().backward()
+
+
+def test_backward_needs_grad_for_non_scalar():
+    x = mt.tensor([1.0, 2.0], backend=B, requires_grad=True)
+    with pytest.raises(RuntimeError, match="one-element"):
+        (x * 2.0).backward()
+    (x * 2.0).backward(mt.tensor([1.0, 1.0], backend=B))
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_to_dot_small_graph():
+    x = mt.tensor([1.0], backend=B, requires_grad=True)
+    dot = (x * x + x).to_dot()
+    assert dot.startswith("digraph autodiff {")
+    assert dot.count("->") == 4  # x->mul twice, mul->add, x->add
+    assert "Add" in dot and "Mul" in dot and "leaf" in dot
+
+
+def test_max_pool_fallback_gradient_goes_to_first_max():
+    x = mt.tensor(np.ones((1, 1, 2, 2)), backend=B, requires_grad=True)
+    mt.max_pool2d(x, 2).sum().backward()
+    assert x.grad.numpy().reshape(-1).tolist() == [1.0, 0.0, 0.0, 0.0]
