@@ -3,6 +3,7 @@
 #   bash dev.sh train   set up, then train the seed CNN on the embedded digits
 #   bash dev.sh test    set up, then run every package's tests
 #   bash dev.sh setup   only create .venv and install the workspace editable
+#   bash dev.sh build   build one wheel per distribution into dist/
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -52,5 +53,15 @@ case "$cmd" in
         setup
         exec "$PY" -m pytest "$@"
         ;;
-    *) echo "usage: bash dev.sh {train|test|setup} [args...]" >&2; exit 2 ;;
+    build)
+        setup
+        rm -rf dist
+        for p in "${PACKAGES[@]}"; do
+            [ -d "packages/$p/src/minitorch" ] || continue
+            "$PY" -m pip wheel -q --no-deps --no-build-isolation -w dist "packages/$p"
+        done
+        "$PY" -m pip wheel -q --no-deps --no-build-isolation -w dist .
+        ls dist
+        ;;
+    *) echo "usage: bash dev.sh {train|test|setup|build} [args...]" >&2; exit 2 ;;
 esac
