@@ -1,0 +1,101 @@
+"""Reduction along one dimension: sum, max, argmax.
+
+One block per output element (grid-stride over outputs when there are more
+than the block cap): the block's threads stride along the reduced dimension,
+each folding its values into a private partial, then a shared-memory tree
+(`blockreduce`) combines the partials. This suits the common shapes of a
+framework (reducing a row of a batch, a channel of an image); a reduction of
+one huge vector uses a single block, which is correct but leaves most of a
+GPU idle.
+
+max and argmax share one path: both track (value, first index), NaN wins,
+exactly as the reference backend's loop does.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import cuda, float64, int64
+
+from . import device
+from .blockreduce import argmax_beats, block_argmax, block_sum
+
+# Compile-time size of the shared scratch (numba freezes module globals).
+SCRATCH = device.MAX_REDUCE_THREADS
+
+REDUCE_CODES: dict[str, int] = {"sum": 0, "max": 1, "argmax": 2}
+
+
+@cuda.jit
+def reduce_kernel(code, out, out_strides, out_shape, a, a_strides, dim, length, out_size):
+    """out[idx] = op(a[idx with dim = 0 .. length-1]) for every idx of out_shape."""
+    values = cuda.shared.array(SCRATCH, float64)
+    indices = cuda.shared.array(SCRATCH, int64)
+    tid = cuda.threadIdx.x
+    nthreads = cuda.blockDim.x
+    step = a_strides[dim]
+    # The loop bound is the same for every thread of a block, so all of them
+    # reach the barriers inside the tree reductions together.
+    for ordinal in range(cuda.blockIdx.x, out_size, cuda.gridDim.x):
+        rest = ordinal
+        out_pos = 0
+        base = 0
+        for d in range(len(out_shape) - 1, -1, -1):
+            i = rest % out_shape[d]
+            rest //= out_shape[d]
+            out_pos += i * out_strides[d]
+            base += i * a_strides[d]
+        if code == 0:
+            acc = 0.0
+            for j in range(tid, length, nthreads):
+                acc += float64(a[base + j * step])
+            values[tid] = acc
+            total = block_sum(values, tid, nthreads)
+            if tid == 0:
+                out[out_pos] = total
+        else:
+            best = -math.inf
+            best_j = -1
+            for j in range(tid, length, nthreads):
+                v = float64(a[base + j * step])
+                if argmax_beats(v, j, best, best_j):
+                    best = v
+                    best_j = j
+            values[tid] = best
+            indices[tid] = best_j
+            best, best_j = block_argmax(values, indices, tid, nthreads)
+            if tid == 0:
+                if code == 1:
+                    out[out_pos] = best
+                else:
+                    out[out_pos] = float64(best_j)
+
+
+def reduce_launch(op: str, out, out_strides, out_shape, a, a_strides, a_shape,
+                  dim: int) -> device.Launch | None:
+    """The launch for `Backend.reduce`, or None when there is nothing to do."""
+    if op not in REDUCE_CODES:
+        raise ValueError(f"cuda reduce: unknown op {op!r}; known: {', '.join(REDUCE_CODES)}")
+    ndim = len(a_shape)
+    if not 0 <= dim < max(ndim, 1):
+        raise ValueError(f"cuda reduce: dim {dim} is out of range for shape {tuple(a_shape)}")
+    if ndim == 0:
+        out_shape, out_strides, a_shape, a_strides = (1,), (0,), (1,), (0,)
+    out_shape, out_strides = device.as_ints(out_shape), device.as_ints(out_strides)
+    a_shape, a_strides = device.as_ints(a_shape), device.as_ints(a_strides)
+    length = a_shape[dim]
+    out_size = 1
+    for s in out_shape:
+        out_size *= s
+    if out_size == 0:
+        return None
+    if length == 0 and op != "sum":
+        raise ValueError(f"cuda reduce: {op} over an empty dimension {dim} of shape {a_shape}")
+    lim = device.limits()
+    threads = device.reduce_threads_for(length, min(lim.reduce_threads, device.MAX_REDUCE_THREADS))
+    blocks = min(out_size, lim.max_blocks)
+    device.on_device(out=out, a=a)
+    args = (REDUCE_CODES[op], out, out_strides, out_shape, a, a_strides, int(dim), int(length),
+            int(out_size))
+    return device.Launch(reduce_kernel, blocks, threads, args)
