@@ -1,0 +1,196 @@
+"""Batched matrix multiply, our own code: no BLAS, numpy is only the storage.
+
+shape = (batch, n, k, m): out[z] (n, m) = a[z] (n, k) @ b[z] (k, m); every
+operand is given by a flat storage and 3 strides (batch, row, column), and a
+batch stride of 0 broadcasts that operand.
+
+Large products use the classic blocked scheme (Goto / BLIS):
+
+    for each (jc, pc) block of B:    pack B[pc:pc+kc, jc:jc+nc] into
+                                     column panels NR wide  (L2/L3 resident)
+        for each ic block of A, in parallel:
+            pack A[ic:ic+mc, pc:pc+kc] into row panels MR tall (L2 resident)
+            for each B panel, for each A panel:
+                micro-kernel: an MR x NR tile of C += panel_A @ panel_B
+
+Packing reads the operands through their strides, so transposed and
+broadcast operands cost one strided copy and then run at full speed, and
+panel edges are zero-padded so the micro-kernel never branches. The
+micro-kernel keeps its MR x NR accumulator in a stack buffer
+(`_register_tile`); with constant MR and NR, LLVM unrolls the tile loops
+and promotes the whole buffer to vector registers. MR x NR = 4 x 56 was
+the fastest shape we measured on AVX2/AVX-512 for both dtypes; NR = 32 or
+48 is *slower* because LLVM then fully unrolls the column loop before it
+vectorizes. The k loop uses fused multiply-add (fastmath "contract" only,
+see README: results differ from unfused ones in the last bits).
+
+Small products (the whole thing fits in cache) skip packing: `_rows_tasks`
+computes one output row at a time, vectorized along the row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic
+from numba.np.arrayobj import make_array, populate_array
+
+from .pointwise import JIT
+
+MR = 4
+NR = 56
+# Only the contraction of a*b+c into one FMA instruction; no reassociation.
+FMA = {"contract"}
+
+
+@intrinsic
+def _register_tile(typingctx, like):
+    """A 1-D array of MR * NR elements of `like`'s dtype, on the stack.
+
+    numba's np.empty goes to the heap, which LLVM cannot keep in registers;
+    an alloca of constant size can be (after unrolling, SROA splits it).
+    """
+    array_type = types.Array(like.dtype, 1, "C")
+
+    def codegen(context, builder, signature, args):
+        element = context.get_data_type(like.dtype)
+        data = cgutils.alloca_once(builder, element, size=MR * NR)
+        array = make_array(array_type)(context, builder)
+        itemsize = context.get_constant(types.intp, context.get_abi_sizeof(element))
+        populate_array(
+            array, data=data, shape=[context.get_constant(types.intp, MR * NR)],
+            strides=[itemsize], itemsize=itemsize, meminfo=None,
+        )
+        return array._getvalue()
+
+    return array_type(like), codegen
+
+
+@njit(fastmath=FMA, **JIT)
+def _micro(kc, ap, bp, out, o0, os0, os1, rows, cols, accumulate):
+    """out tile (rows x cols at o0) (+)= ap (kc x MR, packed) @ bp (kc x NR)."""
+    acc = _register_tile(ap)
+    for t in range(MR * NR):
+        acc[t] = 0
+    for p in range(kc):
+        for i in range(MR):
+            av = ap[p * MR + i]
+            for j in range(NR):
+                acc[i * NR + j] += av * bp[p * NR + j]
+    for i in range(rows):
+        row = o0 + i * os0
+        if accumulate:
+            for j in range(cols):
+                out[row + j * os1] += acc[i * NR + j]
+        else:
+            for j in range(cols):
+                out[row + j * os1] = acc[i * NR + j]
+
+
+@njit(**JIT)
+def _pack_a(a, a0, s_row, s_col, rows, kc, ap):
+    """ap[panel, p, i] = a[a0 + (panel*MR + i)*s_row + p*s_col], zero past `rows`."""
+    panels = (rows + MR - 1) // MR
+    for q in range(panels):
+        dst = ap[q * kc * MR:(q + 1) * kc * MR]
+        for i in range(MR):
+            r = q * MR + i
+            if r < rows:
+                src = a0 + r * s_row
+                for p in range(kc):
+                    dst[p * MR + i] = a[src + p * s_col]
+            else:
+                for p in range(kc):
+                    dst[p * MR + i] = 0
+
+
+@njit(**JIT)
+def _pack_b_panel(b, b0, s_row, s_col, kc, cols, dst):
+    """dst[p, j] = b[b0 + p*s_row + j*s_col] for one NR-wide panel, zero past `cols`."""
+    if s_col == 1 and cols == NR:
+        for p in range(kc):
+            src = b[b0 + p * s_row:b0 + p * s_row + NR]
+            row = dst[p * NR:(p + 1) * NR]
+            for j in range(NR):
+                row[j] = src[j]
+        return
+    for p in range(kc):
+        for j in range(NR):
+            dst[p * NR + j] = b[b0 + p * s_row + j * s_col] if j < cols else 0
+
+
+@njit(parallel=True, fastmath=FMA, **JIT)
+def matmul_blocked(out, out_strides, a, a_strides, b, b_strides, batch, n, k, m,
+                   mc, kc_max, nc_max):
+    """Blocked, packed GEMM (see module docstring); parallel over blocks of rows."""
+    bp = np.empty(kc_max * ((min(nc_max, m) + NR - 1) // NR) * NR, dtype=out.dtype)
+    ic_blocks = (n + mc - 1) // mc
+    for z in range(batch):
+        za = z * a_strides[0]
+        zb = z * b_strides[0]
+        zo = z * out_strides[0]
+        for jc in range(0, m, nc_max):
+            nc = min(nc_max, m - jc)
+            panels_b = (nc + NR - 1) // NR
+            for pc in range(0, k, kc_max):
+                kc = min(kc_max, k - pc)
+                for q in prange(panels_b):
+                    _pack_b_panel(
+                        b, zb + pc * b_strides[1] + (jc + q * NR) * b_strides[2],
+                        b_strides[1], b_strides[2], kc, min(NR, nc - q * NR),
+                        bp[q * kc * NR:(q + 1) * kc * NR],
+                    )
+                for ib in prange(ic_blocks):
+                    i0 = ib * mc
+                    rows = min(mc, n - i0)
+                    panels_a = (rows + MR - 1) // MR
+                    ap = np.empty(panels_a * MR * kc, dtype=out.dtype)
+                    _pack_a(a, za + i0 * a_strides[1] + pc * a_strides[2],
+                            a_strides[1], a_strides[2], rows, kc, ap)
+                    for q in range(panels_b):
+                        bpanel = bp[q * kc * NR:(q + 1) * kc * NR]
+                        j0 = jc + q * NR
+                        for r in range(panels_a):
+                            _micro(
+                                kc, ap[r * kc * MR:(r + 1) * kc * MR], bpanel, out,
+                                zo + (i0 + r * MR) * out_strides[1] + j0 * out_strides[2],
+                                out_strides[1], out_strides[2],
+                                min(MR, rows - r * MR), min(NR, m - j0), pc > 0,
+                            )
+
+
+@njit(fastmath=FMA, **JIT)
+def matmul_rows_tasks(out, out_strides, a, a_strides, b, b_strides, n, k, m, t0, t1):
+    """Output rows t0 .. t1 (row t = batch t // n, row t % n), no packing."""
+    acc = np.empty(m, dtype=out.dtype)
+    for t in range(t0, t1):
+        z = t // n
+        i = t % n
+        acc[:] = 0
+        arow = z * a_strides[0] + i * a_strides[1]
+        for p in range(k):
+            av = a[arow + p * a_strides[2]]
+            b0 = z * b_strides[0] + p * b_strides[1]
+            if b_strides[2] == 1:
+                brow = b[b0:b0 + m]
+                for j in range(m):
+                    acc[j] += av * brow[j]
+            else:
+                for j in range(m):
+                    acc[j] += av * b[b0 + j * b_strides[2]]
+        o0 = z * out_strides[0] + i * out_strides[1]
+        for j in range(m):
+            out[o0 + j * out_strides[2]] = acc[j]
+
+
+@njit(parallel=True, **JIT)
+def matmul_rows_parallel(out, out_strides, a, a_strides, b, b_strides, batch, n, k, m,
+                         per_unit):
+    """matmul_rows_tasks over all batch * n rows, `per_unit` rows per iteration."""
+    rows = batch * n
+    units = (rows + per_unit - 1) // per_unit
+    for u in prange(units):
+        t0 = u * per_unit
+        matmul_rows_tasks(out, out_strides, a, a_strides, b, b_strides, n, k, m,
+                          t0, min(t0 + per_unit, rows))

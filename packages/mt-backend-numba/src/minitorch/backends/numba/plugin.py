@@ -1,0 +1,232 @@
+"""Hook glue: the `NumbaBackend` class and the pluggy hook that registers it.
+
+Nothing here loops over data. Each method translates the contract's
+arguments (op names, tuples) into what a kernel takes (int codes, int64
+arrays, plain ints), picks the kernel, and calls it. Importing this module
+compiles nothing: numba compiles a kernel on its first call and then loads
+it from the on-disk cache (NUMBA_CACHE_DIR) in later processes.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+import numba
+import numpy as np
+from minitorch.tensor.backend import Backend, Shape, Storage, Strides
+from minitorch.tensor.hookspec import hookimpl
+
+from . import conv, elementwise, matmul, pooling, reduce, softmax
+from .layout import coalesce, elementwise_plan
+from .pointwise import MAP_CODES, ZIP_CODES
+from .reduce import REDUCE_CODES
+
+# Products with fewer multiply-adds than this skip packing (matmul_rows_*).
+_BLOCKED_MIN_WORK = 48**3
+# Below this many multiply-adds (or elements for reduce) one thread does it all.
+_SERIAL_WORK = 32768
+
+
+def _unknown(kind: str, op: str, known: dict[str, int]) -> ValueError:
+    return ValueError(f"{kind}: unknown op {op!r}; known: {', '.join(known)}")
+
+
+def _pairs(*values: tuple[int, int]) -> tuple[int, ...]:
+    return tuple(v for pair in values for v in pair)
+
+
+class NumbaBackend(Backend):
+    """Parallel CPU kernels compiled by numba; storage is host numpy arrays."""
+
+    name = "numba"
+    priority = 50
+    dtypes = ("float32", "float64")
+
+    def __init__(self) -> None:
+        try:
+            self.version = metadata.version("mt-backend-numba")
+        except metadata.PackageNotFoundError:
+            self.version = "0+unknown"
+
+    # -- required kernels ---------------------------------------------------
+    def map(self, op: str, out: Storage, out_strides: Strides, shape: Shape,
+            a: Storage, a_strides: Strides) -> None:
+        code = MAP_CODES.get(op)
+        if code is None:
+            raise _unknown("map", op, MAP_CODES)
+        plan = elementwise_plan(shape, out_strides, a_strides)
+        if plan.size == 0:
+            return
+        s_out, s_a = plan.strides
+        if plan.serial:
+            elementwise.map_tasks(code, out, s_out, plan.shape, a, s_a,
+                                  0, plan.ntasks, plan.chunk)
+        else:
+            elementwise.map_parallel(code, out, s_out, plan.shape, a, s_a,
+                                     plan.ntasks, plan.per_unit, plan.chunk)
+
+    def zip(self, op: str, out: Storage, out_strides: Strides, shape: Shape,
+            a: Storage, a_strides: Strides, b: Storage, b_strides: Strides) -> None:
+        code = ZIP_CODES.get(op)
+        if code is None:
+            raise _unknown("zip", op, ZIP_CODES)
+        plan = elementwise_plan(shape, out_strides, a_strides, b_strides)
+        if plan.size == 0:
+            return
+        s_out, s_a, s_b = plan.strides
+        if plan.serial:
+            elementwise.zip_tasks(code, out, s_out, plan.shape, a, s_a, b, s_b,
+                                  0, plan.ntasks, plan.chunk)
+        else:
+            elementwise.zip_parallel(code, out, s_out, plan.shape, a, s_a, b, s_b,
+                                     plan.ntasks, plan.per_unit, plan.chunk)
+
+    def reduce(self, op: str, out: Storage, out_strides: Strides, out_shape: Shape,
+               a: Storage, a_strides: Strides, a_shape: Shape, dim: int) -> None:
+        code = REDUCE_CODES.get(op)
+        if code is None:
+            raise _unknown("reduce", op, REDUCE_CODES)
+        npos = 1
+        for extent in out_shape:
+            npos *= extent
+        if npos == 0:
+            return
+        size = a_shape[dim]
+        columns = self._column_layout(out_strides, out_shape, a_strides, dim)
+        if columns is not None and size > 1:
+            outer, inner, out_outer, a_outer = columns
+            chunk = min(inner, 1024)
+            ntasks = outer * -(-inner // chunk)
+            args = (code, out, a, size, inner, out_outer, a_outer, a_strides[dim], chunk)
+            if npos * size < _SERIAL_WORK:
+                reduce.reduce_columns_tasks(*args, 0, ntasks)
+            else:
+                reduce.reduce_columns_parallel(*args, ntasks)
+            return
+        args = (code, out, _int64(out_strides), _int64(out_shape), a,
+                _int64(a_strides), dim, size)
+        if npos * size < _SERIAL_WORK:
+            reduce.reduce_lines_tasks(*args, 0, npos)
+        else:
+            per_unit = max(1, 4096 // max(size, 1))
+            reduce.reduce_lines_parallel(*args, npos, per_unit)
+
+    @staticmethod
+    def _column_layout(out_strides: Strides, out_shape: Shape, a_strides: Strides,
+                       dim: int) -> tuple[int, int, int, int] | None:
+        """(outer, inner, out outer stride, a outer stride) when the dims after
+        `dim` are one contiguous block in both operands and the dims before it
+        coalesce to one; None otherwise."""
+        inner_shape = out_shape[dim + 1:]
+        if not inner_shape:
+            return None
+        (inner,), (inner_o, inner_a) = coalesce(
+            inner_shape, [out_strides[dim + 1:], a_strides[dim + 1:]])
+        if inner < 2 or inner_o != 1 or inner_a != 1:
+            return None
+        outer_shape = out_shape[:dim]
+        if not outer_shape:
+            return 1, inner, 0, 0
+        shape, (outer_o, outer_a) = coalesce(
+            outer_shape, [out_strides[:dim], a_strides[:dim]])
+        if len(shape) != 1:
+            return None
+        return shape[0], inner, outer_o[0], outer_a[0]
+
+    def matmul(self, out: Storage, out_strides: Strides, a: Storage, a_strides: Strides,
+               b: Storage, b_strides: Strides, shape: tuple[int, int, int, int]) -> None:
+        batch, n, k, m = shape
+        if batch * n * m == 0:
+            return
+        work = batch * n * k * m
+        if work >= _BLOCKED_MIN_WORK and n >= matmul.MR and m >= matmul.NR // 2 and k >= 8:
+            kc, nc, mc = _gemm_blocks(n, out.itemsize)
+            matmul.matmul_blocked(out, tuple(out_strides), a, tuple(a_strides), b,
+                                  tuple(b_strides), batch, n, k, m, mc, kc, nc)
+            return
+        args = (out, tuple(out_strides), a, tuple(a_strides), b, tuple(b_strides))
+        if work < _SERIAL_WORK:
+            matmul.matmul_rows_tasks(*args, n, k, m, 0, batch * n)
+        else:
+            per_unit = max(1, _SERIAL_WORK // max(k * m, 1))
+            matmul.matmul_rows_parallel(*args, batch, n, k, m, per_unit)
+
+    # -- optional kernels (contiguous operands) ----------------------------
+    def conv2d_forward(self, out, x, w, x_shape, w_shape, stride, padding) -> None:
+        conv.conv2d_forward(out, x, w, *x_shape, w_shape[0], *w_shape[2:],
+                            *_pairs(stride, padding))
+
+    def conv2d_backward_input(self, grad_x, grad_out, w, x_shape, w_shape, stride,
+                              padding) -> None:
+        conv.conv2d_backward_input(grad_x, grad_out, w, *x_shape, w_shape[0],
+                                   *w_shape[2:], *_pairs(stride, padding))
+
+    def conv2d_backward_weight(self, grad_w, x, grad_out, x_shape, w_shape, stride,
+                               padding) -> None:
+        conv.conv2d_backward_weight(grad_w, x, grad_out, *x_shape, w_shape[0],
+                                    *w_shape[2:], *_pairs(stride, padding))
+
+    def max_pool2d_forward(self, out, x, x_shape, kernel, stride, padding) -> None:
+        pooling.max_pool2d_forward(out, x, *x_shape, *_pairs(kernel, stride, padding))
+
+    def max_pool2d_backward(self, grad_x, x, grad_out, x_shape, kernel, stride,
+                            padding) -> None:
+        pooling.max_pool2d_backward(grad_x, x, grad_out, *x_shape,
+                                    *_pairs(kernel, stride, padding))
+
+    def avg_pool2d_forward(self, out, x, x_shape, kernel, stride, padding) -> None:
+        pooling.avg_pool2d_forward(out, x, *x_shape, *_pairs(kernel, stride, padding))
+
+    def avg_pool2d_backward(self, grad_x, grad_out, x_shape, kernel, stride,
+                            padding) -> None:
+        pooling.avg_pool2d_backward(grad_x, grad_out, *x_shape,
+                                    *_pairs(kernel, stride, padding))
+
+    def softmax(self, out, x, shape, dim) -> None:
+        softmax.softmax_kernel(out, x, *_softmax_view(shape, dim), False)
+
+    def log_softmax(self, out, x, shape, dim) -> None:
+        softmax.softmax_kernel(out, x, *_softmax_view(shape, dim), True)
+
+
+def _softmax_view(shape: Shape, dim: int) -> tuple[int, int, int]:
+    """(outer, D, inner) of a contiguous tensor around dimension `dim`."""
+    dim = dim % len(shape) if shape else 0
+    outer = 1
+    for extent in shape[:dim]:
+        outer *= extent
+    inner = 1
+    for extent in shape[dim + 1:]:
+        inner *= extent
+    return outer, (shape[dim] if shape else 1), inner
+
+
+def _gemm_blocks(n: int, itemsize: int) -> tuple[int, int, int]:
+    """(kc, nc, mc) block sizes: a kc x NR panel of B fits in L1, a kc x nc
+    block of B in L2; rows are split into at least two blocks per thread so
+    that numba's static schedule keeps every thread busy."""
+    kc = 256 if itemsize == 4 else 128
+    nc = matmul.NR * 36
+    threads = numba.get_num_threads()
+    blocks = max(-(-n // 128), 2 * threads)
+    mc = -(-n // blocks)
+    mc = -(-mc // matmul.MR) * matmul.MR
+    return kc, nc, mc
+
+
+def _int64(values: tuple[int, ...]) -> np.ndarray:
+    """A tuple of ints as the int64 array kernels take (memoized)."""
+    array = _arrays.get(values)
+    if array is None:
+        if len(_arrays) > 4096:
+            _arrays.clear()
+        array = _arrays[values] = np.array(values, dtype=np.int64)
+    return array
+
+
+_arrays: dict[tuple[int, ...], np.ndarray] = {}
+
+
+@hookimpl
+def minitorch_register_backends() -> list[Backend]:
+    return [NumbaBackend()]

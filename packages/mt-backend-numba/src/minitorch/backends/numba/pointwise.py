@@ -1,0 +1,139 @@
+"""Scalar semantics of the named elementwise ops, as numba-compiled functions.
+
+numba cannot switch on a string inside a kernel, so every op name maps to a
+small integer code (`MAP_CODES`, `ZIP_CODES`). `map_value(code, x)` and
+`zip_value(code, x, y)` are the single place where each op's arithmetic is
+written; the loops in `elementwise.py` call them with a *constant* code, so
+after inlining LLVM folds the `if` chain away and each loop holds one op.
+
+The semantics are those of `minitorch.tensor.ops` (the pure-Python
+reference), including its edge cases:
+
+- division follows IEEE-754 (x/0 = ±inf, 0/0 = nan): the kernels compile
+  with `error_model="numpy"`, so numba never raises ZeroDivisionError;
+- `max` and the reductions let NaN win, whichever side it is on;
+- `sign(nan)` is 0, `log(0)` is -inf, `log(x < 0)` and `sqrt(x < 0)` are nan;
+- `pow` is nan for a negative base with a non-integer exponent, and +inf on
+  overflow or on 0 to a negative power (Python raises there; the reference
+  turns both into +inf);
+- `is_close`, `inv_back` and `pow` compute in float64 like the reference,
+  whose Python floats are doubles; the other ops compute in the storage
+  dtype (float32 arithmetic on float32 data), which agrees with the
+  reference to within float32 rounding.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+MAP_OPS: tuple[str, ...] = (
+    "id", "neg", "exp", "log", "relu", "sigmoid", "tanh", "inv", "sqrt", "abs", "sign",
+)
+ZIP_OPS: tuple[str, ...] = (
+    "add", "sub", "mul", "div", "pow", "max", "lt", "gt", "eq", "is_close",
+    "relu_back", "log_back", "inv_back", "sigmoid_back", "tanh_back",
+)
+MAP_CODES: dict[str, int] = {name: code for code, name in enumerate(MAP_OPS)}
+ZIP_CODES: dict[str, int] = {name: code for code, name in enumerate(ZIP_OPS)}
+
+# Module-level int constants are frozen into the compiled code by numba.
+ID, NEG, EXP, LOG, RELU, SIGMOID, TANH, INV, SQRT, ABS, SIGN = range(len(MAP_OPS))
+(ADD, SUB, MUL, DIV, POW, MAX, LT, GT, EQ, IS_CLOSE,
+ RELU_BACK, LOG_BACK, INV_BACK, SIGMOID_BACK, TANH_BACK) = range(len(ZIP_OPS))
+
+# Every jitted function in this package compiles with these options: the
+# on-disk cache (NUMBA_CACHE_DIR) and IEEE division instead of exceptions.
+JIT = {"cache": True, "error_model": "numpy"}
+
+
+@njit(**JIT)
+def _pow(a: float, b: float) -> float:
+    x = np.float64(a)
+    y = np.float64(b)
+    if x < 0.0 and y != math.floor(y):
+        return math.nan
+    if x == 0.0 and y < 0.0:
+        return math.inf
+    r = x**y
+    if math.isinf(r) and not math.isinf(x) and not math.isinf(y):
+        return math.inf  # overflow: Python raises OverflowError, the reference says +inf
+    return r
+
+
+@njit(**JIT)
+def _sigmoid(x: float) -> float:
+    # Two branches so that exp never overflows (same as the reference).
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+@njit(**JIT)
+def map_value(code: int, x: float) -> float:
+    """`op(x)` for the map op numbered `code` (see `MAP_OPS`)."""
+    if code == ID:
+        return x
+    if code == NEG:
+        return -x
+    if code == EXP:
+        return np.exp(x)
+    if code == LOG:
+        if x > 0:
+            return np.log(x)
+        return -math.inf if x == 0 else math.nan
+    if code == RELU:
+        return x if x > 0 else 0.0
+    if code == SIGMOID:
+        return _sigmoid(x)
+    if code == TANH:
+        return np.tanh(x)
+    if code == INV:
+        return 1.0 / x
+    if code == SQRT:
+        return np.sqrt(x) if x >= 0 else math.nan
+    if code == ABS:
+        return abs(x)
+    if code == SIGN:
+        return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
+    return math.nan
+
+
+@njit(**JIT)
+def zip_value(code: int, x: float, y: float) -> float:
+    """`op(x, y)` for the zip op numbered `code` (see `ZIP_OPS`)."""
+    if code == ADD:
+        return x + y
+    if code == SUB:
+        return x - y
+    if code == MUL:
+        return x * y
+    if code == DIV:
+        return x / y
+    if code == POW:
+        return _pow(x, y)
+    if code == MAX:
+        return x if x >= y or x != x else y
+    if code == LT:
+        return 1.0 if x < y else 0.0
+    if code == GT:
+        return 1.0 if x > y else 0.0
+    if code == EQ:
+        return 1.0 if x == y else 0.0
+    if code == IS_CLOSE:
+        return 1.0 if abs(np.float64(x) - np.float64(y)) < 1e-2 else 0.0
+    if code == RELU_BACK:
+        return y if x > 0 else 0.0
+    if code == LOG_BACK:
+        return y / x
+    if code == INV_BACK:
+        xd = np.float64(x)
+        return -np.float64(y) / (xd * xd)
+    if code == SIGMOID_BACK:
+        return y * x * (1.0 - x)
+    if code == TANH_BACK:
+        return y * (1.0 - x * x)
+    return math.nan

@@ -1,0 +1,105 @@
+"""2-D max and average pooling over contiguous (B, C, H, W) inputs.
+
+One (image, channel) plane per parallel iteration, so the backward passes
+can scatter into their own plane of grad_x without races. Output size is
+OH = (H + 2*ph - KH) // sh + 1 (same for W).
+
+Max pooling pads with -inf: a window position outside the image holds -inf.
+The gradient of a window goes to its *first* maximum in row-major order
+(strict `>` while scanning), the reference's rule; a window whose first
+maximum is a padded position sends its gradient nowhere. NaN wins like in
+the reductions. Average pooling divides by KH*KW whatever the overlap with
+the padding (PyTorch's count_include_pad=True).
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit, prange
+
+from .pointwise import JIT
+
+
+@njit(**JIT)
+def _window_argmax(xp, H, W, top, left, KH, KW):
+    """(value, flat position or -1 for padding) of the first max of a window."""
+    best = -math.inf
+    where = -2  # nothing seen yet
+    for kh in range(KH):
+        ih = top + kh
+        for kw in range(KW):
+            iw = left + kw
+            inside = 0 <= ih < H and 0 <= iw < W
+            v = xp[ih * W + iw] if inside else -math.inf
+            if where == -2 or v > best or (v != v and best == best):
+                best = v
+                where = ih * W + iw if inside else -1
+    return best, where
+
+
+@njit(parallel=True, **JIT)
+def max_pool2d_forward(out, x, B, C, H, W, KH, KW, sh, sw, ph, pw):
+    """out[b, c, oh, ow] = max of the (KH, KW) window at (oh*sh - ph, ow*sw - pw)."""
+    OH = (H + 2 * ph - KH) // sh + 1
+    OW = (W + 2 * pw - KW) // sw + 1
+    for t in prange(B * C):
+        xp = x[t * H * W:(t + 1) * H * W]
+        for oh in range(OH):
+            for ow in range(OW):
+                best, _ = _window_argmax(xp, H, W, oh * sh - ph, ow * sw - pw, KH, KW)
+                out[(t * OH + oh) * OW + ow] = best
+
+
+@njit(parallel=True, **JIT)
+def max_pool2d_backward(grad_x, x, grad_out, B, C, H, W, KH, KW, sh, sw, ph, pw):
+    """grad_x: each window's gradient added at its first maximum."""
+    OH = (H + 2 * ph - KH) // sh + 1
+    OW = (W + 2 * pw - KW) // sw + 1
+    for t in prange(B * C):
+        xp = x[t * H * W:(t + 1) * H * W]
+        gx = grad_x[t * H * W:(t + 1) * H * W]
+        gx[:] = 0
+        for oh in range(OH):
+            for ow in range(OW):
+                _, where = _window_argmax(xp, H, W, oh * sh - ph, ow * sw - pw, KH, KW)
+                if where >= 0:
+                    gx[where] += grad_out[(t * OH + oh) * OW + ow]
+
+
+@njit(parallel=True, **JIT)
+def avg_pool2d_forward(out, x, B, C, H, W, KH, KW, sh, sw, ph, pw):
+    """out = (sum of the window's in-image values) / (KH * KW)."""
+    OH = (H + 2 * ph - KH) // sh + 1
+    OW = (W + 2 * pw - KW) // sw + 1
+    scale = 1.0 / (KH * KW)
+    for t in prange(B * C):
+        xp = x[t * H * W:(t + 1) * H * W]
+        for oh in range(OH):
+            top = oh * sh - ph
+            for ow in range(OW):
+                left = ow * sw - pw
+                acc = 0.0
+                for ih in range(max(top, 0), min(top + KH, H)):
+                    for iw in range(max(left, 0), min(left + KW, W)):
+                        acc += xp[ih * W + iw]
+                out[(t * OH + oh) * OW + ow] = acc * scale
+
+
+@njit(parallel=True, **JIT)
+def avg_pool2d_backward(grad_x, grad_out, B, C, H, W, KH, KW, sh, sw, ph, pw):
+    """grad_x: each window's gradient / (KH * KW) added to its in-image cells."""
+    OH = (H + 2 * ph - KH) // sh + 1
+    OW = (W + 2 * pw - KW) // sw + 1
+    scale = 1.0 / (KH * KW)
+    for t in prange(B * C):
+        gx = grad_x[t * H * W:(t + 1) * H * W]
+        gx[:] = 0
+        for oh in range(OH):
+            top = oh * sh - ph
+            for ow in range(OW):
+                left = ow * sw - pw
+                g = grad_out[(t * OH + oh) * OW + ow] * scale
+                for ih in range(max(top, 0), min(top + KH, H)):
+                    for iw in range(max(left, 0), min(left + KW, W)):
+                        gx[ih * W + iw] += g

@@ -1,0 +1,141 @@
+"""Reductions along one dimension: sum, max, argmax.
+
+Two layouts, chosen by `plugin.NumbaBackend.reduce`:
+
+- `reduce_lines_*`: any strides. Each output position walks its own line of
+  `a` along the reduced dimension. Parallel over output positions. Good when
+  the reduced dimension is the innermost one (stride 1).
+- `reduce_columns_*`: `a` is (outer, R, inner) with a contiguous inner block
+  and `out` is (outer, inner) with a contiguous inner block. A task owns a
+  slice of the inner block and sweeps the R rows top to bottom, so each load
+  streams through memory and the update vectorizes. This is the layout of
+  `x.sum(0)` on a contiguous matrix, which the line walk would read
+  column-wise.
+
+Semantics follow the reference backend: sums accumulate in float64 (like
+Python floats) and are stored in the tensor's dtype; max and argmax let a
+NaN win (the first NaN, for argmax); argmax is the first index of the
+maximum, stored as a float. An empty reduced dimension gives 0 for sum and
+argmax and -inf for max.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from .pointwise import JIT
+
+REDUCE_OPS: tuple[str, ...] = ("sum", "max", "argmax")
+REDUCE_CODES: dict[str, int] = {name: code for code, name in enumerate(REDUCE_OPS)}
+SUM, MAX, ARGMAX = range(3)
+
+
+@njit(**JIT)
+def _reduce_line(code, a, base, step, size):
+    """Reduce a[base + j * step] for j < size; returns a float64."""
+    if code == SUM:
+        acc = 0.0
+        for j in range(size):
+            acc += a[base + j * step]
+        return acc
+    if size == 0:
+        return -math.inf if code == MAX else 0.0
+    best = a[base]
+    best_j = 0
+    for j in range(1, size):
+        v = a[base + j * step]
+        if v > best or (v != v and best == best):
+            best = v
+            best_j = j
+    if code == MAX:
+        return np.float64(best)
+    return np.float64(best_j)
+
+
+@njit(**JIT)
+def reduce_lines_tasks(code, out, out_strides, out_shape, a, a_strides, dim, size, p0, p1):
+    """Output positions p0 .. p1 (flat, row-major over `out_shape`); `size`
+    is the extent of the reduced dimension `dim` of `a`."""
+    nd = out_shape.shape[0]
+    step = a_strides[dim]
+    for p in range(p0, p1):
+        rem = p
+        o = 0
+        base = 0
+        for d in range(nd - 1, -1, -1):
+            i = rem % out_shape[d]
+            rem //= out_shape[d]
+            o += i * out_strides[d]
+            base += i * a_strides[d]
+        out[o] = _reduce_line(code, a, base, step, size)
+
+
+@njit(parallel=True, **JIT)
+def reduce_lines_parallel(code, out, out_strides, out_shape, a, a_strides, dim, size,
+                          npos, per_unit):
+    """reduce_lines_tasks over all `npos` output positions."""
+    units = (npos + per_unit - 1) // per_unit
+    for u in prange(units):
+        p0 = u * per_unit
+        reduce_lines_tasks(code, out, out_strides, out_shape, a, a_strides, dim, size,
+                           p0, min(p0 + per_unit, npos))
+
+
+@njit(**JIT)
+def _reduce_block(code, o, a, base, step, size):
+    """o[c] = reduce over r of a[base + r * step + c], for c < len(o)."""
+    width = o.shape[0]
+    if code == SUM:
+        acc = np.zeros(width, dtype=np.float64)
+        for r in range(size):
+            row = a[base + r * step:base + r * step + width]
+            for c in range(width):
+                acc[c] += row[c]
+        for c in range(width):
+            o[c] = acc[c]
+        return
+    if size == 0:
+        o[:] = -math.inf if code == MAX else 0.0
+        return
+    best = a[base:base + width].copy()
+    best_r = np.zeros(width, dtype=np.int64)
+    for r in range(1, size):
+        row = a[base + r * step:base + r * step + width]
+        for c in range(width):
+            v = row[c]
+            b = best[c]
+            take = v > b or (v != v and b == b)
+            best[c] = v if take else b
+            best_r[c] = r if take else best_r[c]
+    if code == MAX:
+        for c in range(width):
+            o[c] = best[c]
+    else:
+        for c in range(width):
+            o[c] = best_r[c]
+
+
+@njit(**JIT)
+def reduce_columns_tasks(code, out, a, size, inner, out_outer_stride, a_outer_stride,
+                         a_dim_stride, chunk, t0, t1):
+    """Tasks t0 .. t1; a task is `chunk` inner columns of one outer index."""
+    per_outer = (inner + chunk - 1) // chunk
+    for t in range(t0, t1):
+        outer = t // per_outer
+        c0 = (t % per_outer) * chunk
+        width = min(chunk, inner - c0)
+        o0 = outer * out_outer_stride + c0
+        _reduce_block(code, out[o0:o0 + width], a, outer * a_outer_stride + c0,
+                      a_dim_stride, size)
+
+
+@njit(parallel=True, **JIT)
+def reduce_columns_parallel(code, out, a, size, inner, out_outer_stride, a_outer_stride,
+                            a_dim_stride, chunk, ntasks):
+    """reduce_columns_tasks over all `ntasks`, one per parallel iteration."""
+    for t in prange(ntasks):
+        reduce_columns_tasks(code, out, a, size, inner, out_outer_stride, a_outer_stride,
+                             a_dim_stride, chunk, t, t + 1)
