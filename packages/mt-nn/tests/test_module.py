@@ -1,0 +1,218 @@
+"""Module and Parameter: registration, traversal, modes, placement, state dicts, repr."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minitorch.nn as nn
+import minitorch.optim as optim
+import minitorch.tensor as mt
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 2)
+        self.drop = nn.Dropout(0.5)
+        self.register_buffer("count", mt.zeros(1))
+        self.register_buffer("scratch", mt.zeros(2), persistent=False)
+
+    def forward(self, x):
+        return self.drop(self.fc(x))
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(mt.ones(1))
+        self.block = Block()
+        self.head = nn.Linear(2, 1, bias=False)
+
+    def forward(self, x):
+        return self.head(self.block(x)) * self.scale
+
+
+def test_parameter_is_a_leaf_tensor_that_requires_grad():
+    base = mt.ones(2) * 3.0
+    p = nn.Parameter(base)
+    assert isinstance(p, mt.Tensor) and p.requires_grad and p.is_leaf
+    out = (p * p).sum() + p.exp().sum()
+    out.backward()
+    np.testing.assert_allclose(p.grad.numpy(), 2 * 3.0 + np.exp(3.0), rtol=1e-6)
+    assert repr(p).startswith("Parameter containing:\ntensor(")
+    with pytest.raises(TypeError, match="minitorch Tensor"):
+        nn.Parameter([1.0, 2.0])
+
+
+def test_named_parameters_in_registration_order():
+    names = [n for n, _ in Net().named_parameters()]
+    assert names == ["scale", "block.fc.weight", "block.fc.bias", "head.weight"]
+    assert len(list(Net().parameters())) == 4
+    assert [n for n, _ in Net().named_parameters(recurse=False)] == ["scale"]
+
+
+def test_children_and_modules():
+    net = Net()
+    assert list(net.children()) == [net.block, net.head]
+    assert [n for n, _ in net.named_modules()] == ["", "block", "block.fc", "block.drop", "head"]
+    assert list(net.modules())[0] is net
+
+
+def test_shared_parameter_is_listed_once():
+    a = nn.Linear(2, 2)
+    model = nn.Sequential(a, nn.ReLU(), a)
+    assert len(list(model.parameters())) == 2
+    assert len(list(model.modules())) == 3  # Sequential, the shared Linear, ReLU
+
+
+def test_train_eval_propagate():
+    net = Net()
+    assert net.training and net.block.drop.training
+    assert net.eval() is net
+    assert not net.training and not net.block.drop.training
+    net.train()
+    assert net.block.drop.training
+
+
+def test_zero_grad_both_ways():
+    net = Net().eval()
+    net(mt.ones(4, 3)).sum().backward()
+    assert all(p.grad is not None for p in net.parameters())
+    net.zero_grad(set_to_none=False)
+    assert all(np.all(p.grad.numpy() == 0) for p in net.parameters())
+    net.zero_grad()
+    assert all(p.grad is None for p in net.parameters())
+
+
+def test_reassigning_none_unregisters():
+    lin = nn.Linear(2, 2)
+    lin.bias = None
+    assert [n for n, _ in lin.named_parameters()] == ["weight"]
+    assert lin.bias is None
+
+
+def test_forgetting_super_init_is_explained():
+    class Broken(nn.Module):
+        def __init__(self):
+            self.fc = nn.Linear(1, 1)
+
+    with pytest.raises(AttributeError, match=r"super\(\).__init__\(\)"):
+        Broken()
+
+
+def test_forward_missing_is_explained():
+    with pytest.raises(NotImplementedError, match="no forward"):
+        nn.Module()(1)
+
+
+def test_to_dtype_keeps_parameter_identity_for_the_optimizer():
+    net = Net()
+    opt = optim.SGD(net.parameters(), lr=0.1)
+    before = [id(p) for p in net.parameters()]
+    net.to(mt.float64)
+    assert [id(p) for p in net.parameters()] == before
+    assert all(p.dtype is mt.float64 for p in net.parameters())
+    assert net.block.count.dtype is mt.float64
+    x = mt.ones(2, 3, dtype=mt.float64)
+    old = net.head.weight.numpy()
+    net.eval()(x).sum().backward()
+    opt.step()
+    assert not np.array_equal(net.head.weight.numpy(), old)
+
+
+@pytest.mark.needs_backend("numba")
+def test_to_numba_backend_moves_parameters_and_buffers():
+    net = Net()
+    values = [p.numpy() for p in net.parameters()]
+    net.to("numba")
+    assert all(p.backend.name == "numba" for p in net.parameters())
+    assert net.block.count.backend.name == "numba"
+    for v, p in zip(values, net.parameters(), strict=True):
+        np.testing.assert_array_equal(v, p.numpy())
+
+
+def test_state_dict_keys_and_round_trip():
+    net = Net()
+    state = net.state_dict()
+    # PyTorch's order: a module's own parameters and buffers, then its children's.
+    assert list(state) == ["scale", "block.count", "block.fc.weight", "block.fc.bias",
+                           "head.weight"]
+    other = Net()
+    other.load_state_dict({k: v.numpy() for k, v in state.items()})
+    for (_, a), (_, b) in zip(net.named_parameters(), other.named_parameters(), strict=True):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    # load_state_dict copies: the source is not aliased.
+    with mt.no_grad():
+        other.scale.fill_(5.0)
+    assert net.scale.item() == 1.0
+
+
+def test_load_state_dict_reports_every_problem_at_once():
+    net = Net()
+    state = dict(net.state_dict())
+    del state["head.weight"]
+    del state["scale"]
+    state["extra.weight"] = mt.zeros(1)
+    state["block.fc.weight"] = mt.zeros(3, 2)
+    before = net.block.fc.bias.numpy()
+    state["block.fc.bias"] = mt.full((2,), 7.0)
+    with pytest.raises(nn.StateDictError) as err:
+        net.load_state_dict(state)
+    message = str(err.value)
+    for needle in ("missing keys: scale, head.weight", "unexpected keys: extra.weight",
+                   "block.fc.weight: checkpoint shape (3, 2), model shape (2, 3)"):
+        assert needle in message
+    # Nothing was loaded, not even the entries that fit.
+    np.testing.assert_array_equal(net.block.fc.bias.numpy(), before)
+
+
+def test_load_state_dict_not_strict_returns_the_keys():
+    net = Net()
+    state = dict(net.state_dict())
+    del state["scale"]
+    state["bogus"] = mt.zeros(1)
+    result = net.load_state_dict(state, strict=False)
+    assert result.missing_keys == ["scale"] and result.unexpected_keys == ["bogus"]
+    state["head.weight"] = mt.zeros(5)
+    with pytest.raises(nn.StateDictError, match="head.weight"):
+        net.load_state_dict(state, strict=False)
+
+
+def test_repr_is_built_from_extra_repr():
+    text = repr(nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Dropout(0.25)))
+    assert text == (
+        "Sequential(\n"
+        "  (0): Linear(in_features=4, out_features=3, bias=True)\n"
+        "  (1): ReLU()\n"
+        "  (2): Dropout(p=0.25)\n"
+        ")"
+    )
+    nested = repr(Net())
+    assert "  (block): Block(\n    (fc): Linear(in_features=3" in nested
+
+
+def test_sequential_and_module_list_containers():
+    seq = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    assert len(seq) == 3 and isinstance(seq[-1], nn.Linear)
+    head = seq[1:]
+    assert isinstance(head, nn.Sequential) and len(head) == 2
+    assert seq(mt.ones(5, 3)).shape == (5, 2)
+    with pytest.raises(IndexError):
+        seq[3]
+    with pytest.raises(TypeError, match="must be a Module"):
+        nn.Sequential(nn.ReLU(), "relu")
+    layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+    holder = nn.Module()
+    holder.layers = layers
+    assert len(list(holder.parameters())) == 6
+    assert layers[1] is list(layers)[1]
+
+
+def test_apply_and_requires_grad():
+    net = Net()
+    seen = []
+    net.apply(lambda m: seen.append(type(m).__name__))
+    assert seen[-1] == "Net" and "Linear" in seen
+    net.requires_grad_(False)
+    assert not any(p.requires_grad for p in net.parameters())
