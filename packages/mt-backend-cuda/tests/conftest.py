@@ -84,6 +84,8 @@ def backend():
     """The CudaBackend, skipping when no device (real or simulated) is usable."""
     from minitorch.backends.cuda import CudaBackend
 
+    if MODE_PROBLEM:
+        pytest.skip(f"{MODE_PROBLEM}; test_simulator_fallback.py re-runs these")
     be = CudaBackend()
     if not be.is_available():
         pytest.skip(f"cuda backend unavailable: {be.unavailable_reason()}")

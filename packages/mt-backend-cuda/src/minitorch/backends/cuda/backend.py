@@ -13,6 +13,7 @@ from importlib import metadata
 from typing import Any
 
 import numpy as np
+
 from minitorch.tensor.backend import Backend, Shape, Storage, Strides
 from minitorch.tensor.dtype import DType
 

@@ -1,0 +1,86 @@
+"""Availability probing, simulator detection and launch sizing."""
+
+from __future__ import annotations
+
+import ctypes.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from minitorch.backends.cuda import device
+
+pytestmark = pytest.mark.cuda
+
+# Runs in a fresh interpreter: import silence, then what the backend reports.
+PROBE_SCRIPT = """
+import contextlib, io, json, sys
+buf = io.StringIO()
+with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
+    from minitorch.backends.cuda import CudaBackend
+    be = CudaBackend()
+numba_imported = "numba" in sys.modules
+available, reason = be.is_available(), be.unavailable_reason()
+try:
+    be.zeros(3, __import__("minitorch.tensor.dtype", fromlist=["x"]).float32)
+    zeros_error = ""
+except RuntimeError as exc:
+    zeros_error = str(exc)
+print(json.dumps(dict(import_output=buf.getvalue(), numba_imported=numba_imported,
+                      available=available, reason=reason, version=be.version,
+                      zeros_error=zeros_error)))
+"""
+
+
+def _probe_in_subprocess(**env_changes: str | None) -> dict:
+    env = dict(os.environ)
+    for key, value in env_changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    done = subprocess.run([sys.executable, "-c", PROBE_SCRIPT], env=env, capture_output=True,
+                          text=True, timeout=120, cwd=Path(__file__).parent)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _no_driver_here() -> bool:
+    return ctypes.util.find_library("cuda") is None and not Path("/dev/nvidia0").exists()
+
+
+def test_without_simulator_reports_the_real_hardware():
+    report = _probe_in_subprocess(NUMBA_ENABLE_CUDASIM=None)
+    assert report["import_output"] == ""
+    assert report["numba_imported"] is False  # importing the package stays cheap
+    assert "simulator" not in report["version"]
+    assert report["available"] == (report["reason"] == "")
+    if _no_driver_here():
+        assert report["available"] is False
+        assert "no usable NVIDIA GPU" in report["reason"]
+        assert "not available: no usable NVIDIA GPU" in report["zeros_error"]
+
+
+def test_disabled_cuda_gives_numbas_reason():
+    report = _probe_in_subprocess(NUMBA_ENABLE_CUDASIM=None, NUMBA_DISABLE_CUDA="1")
+    assert report["available"] is False
+    assert "NUMBA_DISABLE_CUDA" in report["reason"]
+    assert "\n" not in report["reason"]
+
+
+def test_simulator_is_detected_in_this_process():
+    assert device.simulator_enabled()
+    assert device.probe() == (True, "")
+    assert device.limits() == device.SIMULATOR_LIMITS
+    assert "simulator" in device.describe_device()
+
+
+@pytest.mark.parametrize("length, cap, expected", [
+    (1, 256, 32), (32, 256, 32), (33, 256, 64), (200, 256, 256), (10**6, 256, 256),
+    (100, 32, 32),
+])
+def test_reduce_threads_are_a_power_of_two_within_bounds(length, cap, expected):
+    assert device.reduce_threads_for(length, cap) == expected
