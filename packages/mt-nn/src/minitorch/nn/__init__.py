@@ -1,12 +1,14 @@
-"""minitorch.nn: PyTorch-shaped modules, layers, losses and initializers.
+"""minitorch.nn: PyTorch-shaped modules, layers, losses, initializers, checkpoints.
 
     import minitorch.nn as nn
     model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
     loss = nn.CrossEntropyLoss()(model(x), y)
+    nn.save("ckpt.safetensors", model=model, optimizer=opt, epoch=3)
 """
 
 from . import functional, init
 from .activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .checkpoint import CheckpointError, checkpoint_metadata, load, save
 from .container import ModuleList, Sequential
 from .conv import Conv1d, Conv2d
 from .dropout import Dropout
@@ -18,8 +20,8 @@ from .parameter import Parameter
 from .pooling import AvgPool2d, MaxPool2d
 
 __all__ = [
-    "AvgPool2d", "BCEWithLogitsLoss", "Conv1d", "Conv2d", "CrossEntropyLoss", "Dropout",
-    "Flatten", "IncompatibleKeys", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module",
-    "ModuleList", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "StateDictError",
-    "Tanh", "functional", "init",
+    "AvgPool2d", "BCEWithLogitsLoss", "CheckpointError", "Conv1d", "Conv2d", "CrossEntropyLoss",
+    "Dropout", "Flatten", "IncompatibleKeys", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d",
+    "Module", "ModuleList", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax",
+    "StateDictError", "Tanh", "checkpoint_metadata", "functional", "init", "load", "save",
 ]
