@@ -79,6 +79,10 @@ def calculate_fan_in_and_fan_out(t: Tensor) -> tuple[int, int]:
     return t.shape[1] * receptive, t.shape[0] * receptive
 
 
+# PyTorch's private spelling, which custom reset_parameters() methods often call.
+_calculate_fan_in_and_fan_out = calculate_fan_in_and_fan_out
+
+
 def _fan(t: Tensor, mode: str) -> int:
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
