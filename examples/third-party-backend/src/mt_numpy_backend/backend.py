@@ -82,17 +82,11 @@ def _sign(x: Array) -> Array:
 
 
 def _pow(a: Array, b: Array) -> Array:
-    """a ** b as ops._pow: nan for a negative base to a fractional power, and +inf
-    wherever Python's float pow raises (0 to a negative power, an overflow, a
-    negative base to an infinite power)."""
+    """a ** b with IEEE semantics, as ops._pow: nan for a negative base to a
+    fractional power; 0 to a negative power is inf (-inf for -0 to an odd one)."""
     result = np.power(a, b)
-    fractional = (a < 0) & np.isfinite(b) & (b != np.floor(b))
-    raises = (
-        ((a == 0) & (b < 0))
-        | (np.isinf(result) & np.isfinite(a) & np.isfinite(b))
-        | ((a < 0) & np.isinf(b))
-    )
-    return np.where(fractional, np.nan, np.where(raises, np.inf, result))
+    # numpy says nan for -inf to a positive fractional power; IEEE (and ops.py) +inf.
+    return np.where(np.isneginf(a) & (b > 0) & (b != np.floor(b)), np.inf, result)
 
 
 def _flag(mask: Array) -> Array:

@@ -49,6 +49,11 @@ def _shape(size: tuple) -> tuple[int, ...]:
 
 def _from_numpy(array: np.ndarray, backend: Backend, dtype: DType,
                 requires_grad: bool = False) -> Tensor:
+    if dtype.name not in backend.dtypes:
+        raise TypeError(
+            f"backend {backend.name!r} does not support {dtype.name}; it supports "
+            f"{', '.join(backend.dtypes)}"
+        )
     shape = tuple(np.shape(array))  # ascontiguousarray would turn 0-d into (1,)
     array = np.ascontiguousarray(array, dtype=dtype.numpy)
     flat = array.reshape(-1) if array.size else np.zeros(1, dtype=dtype.numpy)

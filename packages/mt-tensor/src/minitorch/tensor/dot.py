@@ -13,7 +13,7 @@ def tensor_to_dot(root: Tensor) -> str:
     ids: dict[int, str] = {}
     lines = ["digraph autodiff {", "  rankdir=LR;"]
     stack = [root]
-    edges: list[str] = []
+    edges: list[tuple[int, int]] = []
     while stack:
         node = stack.pop()
         if id(node) in ids:

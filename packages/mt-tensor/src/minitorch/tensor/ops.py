@@ -23,12 +23,17 @@ def _sqrt(x: float) -> float:
 
 
 def _pow(a: float, b: float) -> float:
+    """IEEE pow (what C's pow and numpy give) without Python's exceptions."""
+    if a < 0 and math.isfinite(a) and math.isfinite(b) and not b.is_integer():
+        return math.nan  # a negative base has no real non-integer power
     try:
-        return float(a**b) if not (a < 0 and b != int(b)) else math.nan
-    except ZeroDivisionError:
-        return math.inf
+        return float(a**b)
+    except ZeroDivisionError:  # 0 to a negative power
+        odd = b.is_integer() and int(b) % 2 == 1
+        return -math.inf if odd and math.copysign(1.0, a) < 0 else math.inf
     except OverflowError:
-        return math.inf
+        odd = b.is_integer() and int(b) % 2 == 1
+        return -math.inf if odd and a < 0 else math.inf
 
 
 def _div(a: float, b: float) -> float:

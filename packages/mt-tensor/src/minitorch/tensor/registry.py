@@ -45,7 +45,8 @@ class Registry:
         self._backends: dict[str, Backend] | None = None
         self._failures: list[PluginFailure] = []
         self._lock = threading.Lock()
-        self._default_cache: Backend | None = None
+        self._default_cache: tuple[frozenset[str], Backend] | None = None
+        self._claimed_by: dict[str, str] = {}  # backend name -> "name = value" of its entry point
 
     # -- loading --------------------------------------------------------------
     def _load(self) -> dict[str, Backend]:
@@ -66,13 +67,21 @@ class Registry:
                     if backend.distribution is None:
                         backend.distribution = dist
                     if backend.name in found:
+                        # A name clash: the entry point named after the backend keeps
+                        # it, so a stray plugin cannot shadow e.g. "python".
+                        previous = self._claimed_by[backend.name]
+                        current = f"{ep.name} = {ep.value}"
+                        keep_previous = previous.split(" = ")[0] == backend.name or ep.name != backend.name
                         self._fail(
-                            f"{ep.name} = {ep.value}",
-                            f"backend name {backend.name!r} is already registered by "
-                            f"{found[backend.name].distribution}",
+                            current if keep_previous else previous,
+                            f"backend name {backend.name!r} is claimed by entry points "
+                            f"{previous.split(' = ')[0]!r} and {ep.name!r}; the one named after "
+                            "the backend wins",
                         )
-                        continue
+                        if keep_previous:
+                            continue
                     found[backend.name] = backend
+                    self._claimed_by[backend.name] = f"{ep.name} = {ep.value}"
             self._backends = found
             return found
 
@@ -115,6 +124,7 @@ class Registry:
         if backend.name in found:
             raise BackendError(f"a backend named {backend.name!r} is already registered")
         found[backend.name] = backend
+        self._claimed_by[backend.name] = f"{backend.name} = (registered by hand)"
         self._default_cache = None
 
     def unregister(self, name: str) -> None:
@@ -159,9 +169,9 @@ class Registry:
         wanted = os.environ.get(ENV_DEFAULT)
         if wanted:
             return self.get(wanted)
-        if self._default_cache is not None:
-            return self._default_cache
-        disabled = self._disabled()
+        disabled = frozenset(self._disabled())
+        if self._default_cache is not None and self._default_cache[0] == disabled:
+            return self._default_cache[1]
         candidates = [
             b for b in self._load().values()
             if not b.is_gpu and b.name not in disabled and b.is_available()
@@ -171,8 +181,9 @@ class Registry:
                 "no CPU backend is available; installed: "
                 f"{', '.join(self.names()) or 'none'} (is mt-tensor installed?)"
             )
-        self._default_cache = max(candidates, key=lambda b: (b.priority, b.name))
-        return self._default_cache
+        best = max(candidates, key=lambda b: (b.priority, b.name))
+        self._default_cache = (disabled, best)
+        return best
 
     def describe(self) -> list[dict[str, object]]:
         """One row per backend for listings: name, distribution, version, status."""

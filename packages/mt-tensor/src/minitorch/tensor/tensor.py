@@ -17,7 +17,7 @@ from . import views as V
 from .autograd import Function, History, is_grad_enabled, run_backward
 from .backend import Backend
 from .dtype import DType, as_dtype, float32, float64
-from .shape import TensorData, normalize_dim, prod, strides_from_shape
+from .shape import TensorData, normalize_dim, prod
 
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
 

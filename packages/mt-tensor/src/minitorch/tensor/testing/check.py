@@ -26,7 +26,9 @@ def assert_close(actual: Tensor | np.ndarray | float, expected: np.ndarray | flo
         actual = actual.numpy()
     actual = np.asarray(actual)
     expected = np.asarray(expected)
-    default_rtol, default_atol = TOLERANCES[dtype or actual.dtype.name if actual.dtype.name in TOLERANCES else "float64"]
+    if dtype is None:
+        dtype = actual.dtype.name if actual.dtype.name in TOLERANCES else "float64"
+    default_rtol, default_atol = TOLERANCES[dtype]
     rtol = default_rtol if rtol is None else rtol
     atol = default_atol if atol is None else atol
     if actual.shape != expected.shape:
