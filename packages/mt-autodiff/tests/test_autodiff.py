@@ -7,6 +7,7 @@ import math
 import weakref
 
 import pytest
+
 from minitorch.autodiff import (
     Add,
     Context,

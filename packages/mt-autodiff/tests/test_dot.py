@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from minitorch.autodiff import Scalar, to_dot
 
 EXPECTED = """\

@@ -7,6 +7,7 @@ import math
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from minitorch.autodiff import operators
 
 small = st.floats(min_value=-100, max_value=100, allow_nan=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from minitorch.autodiff import Scalar, is_grad_enabled, no_grad, operators
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from minitorch.autodiff import Scalar, derivative_check
 
 few = settings(max_examples=50, deadline=None)
