@@ -86,6 +86,9 @@ def test_wrong_channels_names_layer_expected_and_actual():
         layer(mt.zeros(3, 5, 5))
     with pytest.raises(ValueError, match=r"Conv1d\(2, 1, .*expected input with 2 channels"):
         nn.Conv1d(2, 1, 3)(mt.zeros(1, 1, 4))
+    with pytest.raises(ValueError, match=r"spatial size at least \(3, 3\) after padding, "
+                                         r"got \(1, 1, 2, 5\)"):
+        nn.Conv2d(1, 1, 3)(mt.zeros(1, 1, 2, 5))
 
 
 def test_bad_hyper_parameters():

@@ -58,5 +58,10 @@ def test_wrong_rank_names_the_layer():
     )
 
 
+def test_too_small_input_names_the_layer():
+    with pytest.raises(ValueError, match=r"MaxPool2d\(kernel_size=4.*H, W at least \(4, 4\)"):
+        nn.MaxPool2d(4)(mt.zeros(1, 1, 3, 8))
+
+
 def test_repr():
     assert repr(nn.AvgPool2d(2, stride=1)) == "AvgPool2d(kernel_size=2, stride=1, padding=0)"

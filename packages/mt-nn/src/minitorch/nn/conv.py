@@ -78,6 +78,12 @@ class _ConvNd(Module):
             raise self._input_error(
                 f"input with {self.in_channels} channels ({layout})", input.shape
             )
+        pad = (0,) * self.dims if self.padding == "same" else self.padding
+        sizes = [n + 2 * p for n, p in zip(input.shape[2:], pad, strict=True)]
+        if any(n < k for n, k in zip(sizes, self.kernel_size, strict=True)):
+            raise self._input_error(
+                f"spatial size at least {self.kernel_size} after padding", input.shape
+            )
 
     def extra_repr(self) -> str:
         k = self.kernel_size[0] if self.dims == 1 else self.kernel_size

@@ -10,6 +10,10 @@ from .module import Module
 IntPair = int | tuple[int, int]
 
 
+def _pair(value: IntPair) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else (int(value[0]), int(value[1]))
+
+
 class _Pool2d(Module):
     def __init__(self, kernel_size: IntPair, stride: IntPair | None = None,
                  padding: IntPair = 0) -> None:
@@ -22,6 +26,10 @@ class _Pool2d(Module):
     def _check_input(self, input: Tensor) -> None:
         if input.dim() != 4:
             raise self._input_error("a 4-d input (N, C, H, W)", input.shape)
+        kernel = _pair(self.kernel_size)
+        padding = _pair(self.padding)
+        if any(input.shape[2 + i] + 2 * padding[i] < kernel[i] for i in range(2)):
+            raise self._input_error(f"H, W at least {kernel} after padding", input.shape)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
