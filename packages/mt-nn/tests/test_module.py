@@ -92,6 +92,14 @@ def test_reassigning_none_unregisters():
     assert lin.bias is None
 
 
+def test_assigning_a_plain_tensor_over_a_parameter_is_refused():
+    lin = nn.Linear(2, 2)
+    with pytest.raises(TypeError, match="cannot assign a Tensor to 'weight'.*nn.Parameter"):
+        lin.weight = lin.weight * 2
+    lin.weight = nn.Parameter(mt.zeros(2, 2))
+    assert lin.weight.numpy().sum() == 0 and len(list(lin.parameters())) == 2
+
+
 def test_forgetting_super_init_is_explained():
     class Broken(nn.Module):
         def __init__(self):

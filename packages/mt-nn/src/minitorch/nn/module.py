@@ -75,26 +75,34 @@ class Module:
 
     def __setattr__(self, name: str, value: Any) -> None:
         if isinstance(value, (Parameter, Module)) or name in self.__dict__.get("_buffers", {}):
+            if value is not None and not isinstance(value, (Tensor, Module)):
+                raise TypeError(
+                    f"buffer {name!r} must be a Tensor or None, got {type(value).__name__}"
+                )
             params, modules, buffers = self._tables()
             for table in (params, modules, buffers):
                 table.pop(name, None)
             self.__dict__.pop(name, None)
             if isinstance(value, Parameter):
                 params[name] = value
+                self._non_persistent.discard(name)
             elif isinstance(value, Module):
                 modules[name] = value
+                self._non_persistent.discard(name)
             else:
-                if value is not None and not isinstance(value, Tensor):
-                    raise TypeError(
-                        f"buffer {name!r} must be a Tensor or None, got {type(value).__name__}"
-                    )
                 buffers[name] = value
             return
         own = self.__dict__
-        if name in own.get("_parameters", {}) or name in own.get("_modules", {}):
-            # Assigning None (or a non-Parameter) unregisters, as in PyTorch.
-            self._parameters.pop(name, None)
-            self._modules.pop(name, None)
+        for table, kind in (("_parameters", "nn.Parameter"), ("_modules", "Module")):
+            if name not in own.get(table, {}):
+                continue
+            if value is not None:
+                # e.g. `self.weight = self.weight * 2` would silently drop a parameter.
+                raise TypeError(
+                    f"cannot assign a {type(value).__name__} to {name!r}, which is a "
+                    f"registered {kind}: assign a {kind} or None"
+                )
+            del own[table][name]
         object.__setattr__(self, name, value)
 
     def __getattr__(self, name: str) -> Any:
