@@ -120,10 +120,11 @@ class NumbaBackend(Backend):
         inner_shape = out_shape[dim + 1:]
         if not inner_shape:
             return None
-        (inner,), (inner_o, inner_a) = coalesce(
+        shape, (inner_o, inner_a) = coalesce(
             inner_shape, [out_strides[dim + 1:], a_strides[dim + 1:]])
-        if inner < 2 or inner_o != 1 or inner_a != 1:
+        if len(shape) != 1 or shape[0] < 2 or inner_o != (1,) or inner_a != (1,):
             return None
+        inner = shape[0]
         outer_shape = out_shape[:dim]
         if not outer_shape:
             return 1, inner, 0, 0

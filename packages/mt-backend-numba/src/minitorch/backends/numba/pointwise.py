@@ -13,9 +13,8 @@ reference), including its edge cases:
   with `error_model="numpy"`, so numba never raises ZeroDivisionError;
 - `max` and the reductions let NaN win, whichever side it is on;
 - `sign(nan)` is 0, `log(0)` is -inf, `log(x < 0)` and `sqrt(x < 0)` are nan;
-- `pow` is nan for a negative base with a non-integer exponent, and +inf on
-  overflow or on 0 to a negative power (Python raises there; the reference
-  turns both into +inf);
+- `pow` is IEEE (C's pow): nan for a negative base with a non-integer
+  exponent, ±inf on overflow and for ±0 to a negative power;
 - `is_close`, `inv_back` and `pow` compute in float64 like the reference,
   whose Python floats are doubles; the other ops compute in the storage
   dtype (float32 arithmetic on float32 data), which agrees with the
@@ -51,16 +50,10 @@ JIT = {"cache": True, "error_model": "numpy"}
 
 @njit(**JIT)
 def _pow(a: float, b: float) -> float:
-    x = np.float64(a)
-    y = np.float64(b)
-    if x < 0.0 and y != math.floor(y):
-        return math.nan
-    if x == 0.0 and y < 0.0:
-        return math.inf
-    r = x**y
-    if math.isinf(r) and not math.isinf(x) and not math.isinf(y):
-        return math.inf  # overflow: Python raises OverflowError, the reference says +inf
-    return r
+    # IEEE / C pow in float64, as the reference now specifies: nan for a
+    # negative base to a non-integer power, ±inf on overflow and for 0 to a
+    # negative power, 1 for anything to the power 0.
+    return np.power(np.float64(a), np.float64(b))
 
 
 @njit(**JIT)
