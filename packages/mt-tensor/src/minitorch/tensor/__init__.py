@@ -13,6 +13,7 @@ from .creation import (
     from_numpy,
     full,
     full_like,
+    generator,
     get_rng_state,
     manual_seed,
     ones,
@@ -31,6 +32,37 @@ from .registry import REGISTRY, BackendError, get_backend, list_backends
 from .shape import TensorData
 from .softmax import log_softmax, softmax
 from .tensor import Tensor
+
+
+def cat(tensors: list[Tensor] | tuple[Tensor, ...], dim: int = 0) -> Tensor:
+    """Join tensors along an existing dim."""
+    from .shape import normalize_dim
+    from .views import Cat
+
+    if not tensors:
+        raise ValueError("cat: expected a non-empty list of tensors")
+    return Cat.apply(*tensors, dim=normalize_dim(dim, tensors[0].dim(), "cat"))
+
+
+def stack(tensors: list[Tensor] | tuple[Tensor, ...], dim: int = 0) -> Tensor:
+    """Join tensors along a new dim."""
+    if not tensors:
+        raise ValueError("stack: expected a non-empty list of tensors")
+    return cat([t.unsqueeze(dim) for t in tensors], dim)
+
+
+def where(condition: Tensor, a: Tensor | float, b: Tensor | float) -> Tensor:
+    """a where condition is non-zero, else b (condition is a 0/1 tensor)."""
+    mask = condition != 0
+    return mask * a + (1.0 - mask) * b
+
+
+def argmax(t: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    return t.argmax(dim, keepdim)
+
+
+def flatten(t: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    return t.flatten(start_dim, end_dim)
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
@@ -71,7 +103,7 @@ def mean(t: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 __all__ = [
     "Backend", "BackendError", "DType", "Function", "REGISTRY", "Tensor", "TensorData",
-    "arange", "avg_pool2d", "conv1d", "conv2d", "enable_grad", "exp", "float32", "float64",
+    "arange", "argmax", "avg_pool2d", "cat", "flatten", "generator", "stack", "where", "conv1d", "conv2d", "enable_grad", "exp", "float32", "float64",
     "from_numpy", "full", "full_like", "get_backend", "get_rng_state", "hookimpl",
     "is_grad_enabled", "list_backends", "log", "log_softmax", "manual_seed", "matmul",
     "max_pool2d", "maximum", "mean", "no_grad", "ones", "ones_like", "rand", "randn", "relu",

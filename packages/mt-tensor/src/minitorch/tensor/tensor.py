@@ -102,6 +102,14 @@ class Tensor:
     def __float__(self) -> float:
         return self.item()
 
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"bool: the truth value of a tensor with {self.numel()} elements is ambiguous "
+                f"(shape {self.shape}); use .sum(), .max() or .item()"
+            )
+        return self.item() != 0.0
+
     def __repr__(self) -> str:
         body = np.array2string(self.numpy(), precision=4, separator=", ", prefix="tensor(")
         extras = []
@@ -282,6 +290,24 @@ class Tensor:
 
     def maximum(self, o: Any) -> Tensor:
         return F.Maximum.apply(self, self._wrap(o))
+
+    def minimum(self, o: Any) -> Tensor:
+        return -F.Maximum.apply(-self, -self._wrap(o))
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+        out = self
+        if min is not None:
+            out = out.maximum(min)
+        if max is not None:
+            out = out.minimum(max)
+        return out
+
+    def min(self, dim: int | None = None, keepdim: bool = False) -> Tensor | MaxResult:
+        """Smallest element, or (values, indices) along `dim`, as PyTorch."""
+        result = (-self).max(dim, keepdim)
+        if dim is None:
+            return -result
+        return MaxResult(-result.values, result.indices)
 
     # -- elementwise functions -------------------------------------------------------
     def exp(self) -> Tensor:

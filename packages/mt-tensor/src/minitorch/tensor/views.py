@@ -152,3 +152,44 @@ def _interior(t: Tensor, ph: int, pw: int, h: int, w: int) -> Tensor:
     d = t._data
     offset = d.offset + ph * d.strides[-2] + pw * d.strides[-1]
     return _view(t, d.shape[:-2] + (h, w), d.strides, offset)
+
+
+class Cat(Function):
+    """Join tensors along `dim`; each input's gradient is its slice of the output's."""
+
+    @staticmethod
+    def forward(ctx: Context, *parts: Tensor, dim: int) -> Tensor:
+        first = parts[0]
+        size = 0
+        for p in parts:
+            K.check_same_backend("cat", first, p)
+            if p.dim() != first.dim() or any(
+                a != b for d, (a, b) in enumerate(zip(p.shape, first.shape)) if d != dim
+            ):
+                raise ValueError(
+                    f"cat: shapes {first.shape} and {p.shape} differ outside dimension {dim}"
+                )
+            size += p.shape[dim]
+        out = K.empty(first.shape[:dim] + (size,) + first.shape[dim + 1:], first)
+        sizes = []
+        start = 0
+        for p in parts:
+            K.copy_into(_slice_dim(out, dim, start, p.shape[dim]), p)
+            sizes.append(p.shape[dim])
+            start += p.shape[dim]
+        ctx.params["sizes"] = sizes
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, ...]:
+        dim, grads, start = ctx.params["dim"], [], 0
+        for size in ctx.params["sizes"]:
+            grads.append(_slice_dim(grad, dim, start, size))
+            start += size
+        return tuple(grads)
+
+
+def _slice_dim(t: Tensor, dim: int, start: int, size: int) -> Tensor:
+    d = t._data
+    shape = d.shape[:dim] + (size,) + d.shape[dim + 1:]
+    return _view(t, shape, d.strides, d.offset + start * d.strides[dim])

@@ -135,6 +135,13 @@ OPS: list[OpCase] = [
     OpCase("expand", lambda a: a.expand(3, 2, 3), lambda a: np.broadcast_to(a, (3, 2, 3)).copy(), one((2, 1))),
     OpCase("index_int", lambda a: a[1], lambda a: a[1], S3),
     OpCase("index_slices", lambda a: a[:, 1:, ::2], lambda a: a[:, 1:, ::2], S3),
+    OpCase("cat", lambda a, b: mt.cat([a, b], 1), lambda a, b: np.concatenate([a, b], 1),
+           (((2, 3), (2, 2)), ((2, 1, 3), (2, 4, 3)))),
+    OpCase("stack", lambda a, b: mt.stack([a, b], -1), lambda a, b: np.stack([a, b], -1), (((2, 3), (2, 3)),)),
+    OpCase("where", lambda a, b: mt.where(a > 0, a, b), lambda a, b: np.where(a > 0, a, b),
+           (((2, 3), (2, 3)), ((2, 3), (3,))), "nonzero"),
+    OpCase("clamp", lambda a: a.clamp(-0.5, 0.5), lambda a: np.clip(a, -0.5, 0.5), S3, distinct=True),
+    OpCase("min_dim", lambda a: a.min(1).values, lambda a: a.min(1), S3, distinct=True),
     # -- convolution and pooling
     OpCase("conv2d", lambda x, w: mt.conv2d(x, w, padding=1), lambda x, w: _conv2d_ref(x, w, 1, 1),
            (((1, 2, 4, 4), (3, 2, 3, 3)),)),
