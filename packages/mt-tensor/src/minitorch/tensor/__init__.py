@@ -103,9 +103,10 @@ def mean(t: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 __all__ = [
     "Backend", "BackendError", "DType", "Function", "REGISTRY", "Tensor", "TensorData",
-    "arange", "argmax", "avg_pool2d", "cat", "flatten", "generator", "stack", "where", "conv1d", "conv2d", "enable_grad", "exp", "float32", "float64",
-    "from_numpy", "full", "full_like", "get_backend", "get_rng_state", "hookimpl",
-    "is_grad_enabled", "list_backends", "log", "log_softmax", "manual_seed", "matmul",
-    "max_pool2d", "maximum", "mean", "no_grad", "ones", "ones_like", "rand", "randn", "relu",
-    "set_rng_state", "sigmoid", "softmax", "sum", "tanh", "tensor", "zeros", "zeros_like",
+    "arange", "argmax", "avg_pool2d", "cat", "conv1d", "conv2d", "enable_grad", "exp",
+    "flatten", "float32", "float64", "from_numpy", "full", "full_like", "generator",
+    "get_backend", "get_rng_state", "hookimpl", "is_grad_enabled", "list_backends", "log",
+    "log_softmax", "manual_seed", "matmul", "max_pool2d", "maximum", "mean", "no_grad", "ones",
+    "ones_like", "rand", "randn", "relu", "set_rng_state", "sigmoid", "softmax", "stack", "sum",
+    "tanh", "tensor", "where", "zeros", "zeros_like",
 ]

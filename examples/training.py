@@ -1,0 +1,193 @@
+"""The training loop the MNIST examples share: data, epochs, metrics, plots, checkpoints.
+
+`mnist_cnn.py`, `mnist_mlp.py` and `seed_ablation.py` build a model and an
+optimizer, then hand them to `fit`, which runs the epochs with a progress
+bar, evaluates on the whole test split after each one, and returns the
+per-epoch history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import signal
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import minitorch.nn as nn
+import minitorch.tensor as mt
+from minitorch.data import MNIST, DataLoader, Subset
+
+
+@dataclass
+class EpochResult:
+    epoch: int
+    train_loss: float
+    train_acc: float
+    test_acc: float
+    images_per_s: float
+    seconds: float
+
+
+def add_common_args(parser: argparse.ArgumentParser, epochs: int, batch_size: int, lr: float) -> None:
+    parser.add_argument("--epochs", type=int, default=epochs)
+    parser.add_argument("--batch-size", type=int, default=batch_size)
+    parser.add_argument("--lr", type=float, default=lr)
+    parser.add_argument("--backend", default=None,
+                        help="compute backend (default: the best available CPU backend)")
+    parser.add_argument("--dataset", choices=["embedded", "mnist", "fashion-mnist"], default=None,
+                        help="embedded: 4,000/1,000 real MNIST digits shipped with mt-nn (default); "
+                             "mnist / fashion-mnist: the full sets from --data-dir or --download")
+    parser.add_argument("--data-dir", default=None, help="folder with the four IDX files")
+    parser.add_argument("--download", action="store_true", help="download the dataset if missing")
+    parser.add_argument("--train-size", type=int, default=None, help="use only this many training images")
+    parser.add_argument("--test-size", type=int, default=None, help="use only this many test images")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--save", default=None, help="checkpoint file written after every epoch")
+    parser.add_argument("--resume", default=None, help="checkpoint file to continue from")
+    parser.add_argument("--plot", default=None, help="write loss and accuracy curves to this PNG")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _subset(data: MNIST, size: int | None, seed: int) -> MNIST | Subset:
+    """A class-balanced subset (the seed used 500 train / 200 test images)."""
+    if size is None or size >= len(data):
+        return data
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(data))
+    labels = data.labels[order]
+    # Round-robin over classes keeps the subset balanced even when small.
+    by_class = [order[labels == c] for c in range(10)]
+    picked = [cls[i] for i in range(max(len(c) for c in by_class)) for cls in by_class if i < len(cls)]
+    return Subset(data, np.array(picked[:size]))
+
+
+def load_data(args: argparse.Namespace, normalize: bool | tuple[float, float]) -> tuple[Any, Any]:
+    """Train and test datasets as the command line asks."""
+    dataset = args.dataset or ("mnist" if args.data_dir else "embedded")
+    train = MNIST("train", dataset, data_dir=args.data_dir, download=args.download, normalize=normalize)
+    test = MNIST("test", dataset, data_dir=args.data_dir, download=args.download, normalize=normalize)
+    return _subset(train, args.train_size, args.seed), _subset(test, args.test_size, args.seed + 1)
+
+
+def accuracy_count(logits: mt.Tensor, labels: mt.Tensor) -> int:
+    return int((logits.argmax(1) == labels).sum().item())
+
+
+def evaluate(model: nn.Module, data: Any, batch_size: int, backend: Any) -> float:
+    """Accuracy on the whole of `data`."""
+    model.eval()
+    correct = 0
+    with mt.no_grad():
+        for x, y in DataLoader(data, batch_size=max(batch_size, 256), backend=backend):
+            correct += accuracy_count(model(x), y)
+    model.train()
+    return correct / len(data)
+
+
+def _progress(total: int, desc: str, disable: bool):
+    try:
+        from tqdm import tqdm
+    except ImportError:  # the bar is a nicety; training works without it
+        return None
+    return tqdm(total=total, desc=desc, unit="batch", leave=False, disable=disable, file=sys.stderr)
+
+
+def fit(model: nn.Module, optimizer: Any, loss_fn: Callable[[mt.Tensor, mt.Tensor], mt.Tensor],
+        train: Any, test: Any, args: argparse.Namespace, scheduler: Any = None,
+        start_epoch: int = 1, log: Callable[[str], None] = print) -> list[EpochResult]:
+    """Train for `args.epochs` epochs; checkpoint after each when `args.save` is set.
+
+    Ctrl-C stops after saving a checkpoint of the last finished step.
+    """
+    backend = args.backend
+    loader = DataLoader(train, batch_size=args.batch_size, shuffle=True, backend=backend)
+    history: list[EpochResult] = []
+    state = {"epoch": start_epoch - 1}
+
+    def save(tag: str) -> None:
+        if args.save:
+            nn.save(args.save, model=model, optimizer=optimizer, scheduler=scheduler,
+                    epoch=state["epoch"], history=[asdict(h) for h in history])
+            log(f"{tag}: checkpoint written to {args.save}")
+
+    try:
+        for epoch in range(start_epoch, args.epochs + 1):
+            model.train()
+            bar = _progress(len(loader), f"epoch {epoch}/{args.epochs}", args.no_progress)
+            total_loss, correct, seen = 0.0, 0, 0
+            start = time.perf_counter()
+            for x, y in loader:
+                optimizer.zero_grad()
+                logits = model(x)
+                loss = loss_fn(logits, y)
+                loss.backward()
+                optimizer.step()
+                n = y.shape[0]
+                total_loss += loss.item() * n
+                correct += accuracy_count(logits.detach(), y)
+                seen += n
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(loss=f"{total_loss / seen:.4f}")
+            seconds = time.perf_counter() - start
+            if bar is not None:
+                bar.close()
+            if scheduler is not None:
+                scheduler.step()
+            result = EpochResult(epoch, total_loss / seen, correct / seen,
+                                 evaluate(model, test, args.batch_size, backend), seen / seconds, seconds)
+            history.append(result)
+            state["epoch"] = epoch
+            log(f"epoch {epoch:3d}  train loss {result.train_loss:.4f}  train acc {result.train_acc:.4f}  "
+                f"test acc {result.test_acc:.4f}  {result.images_per_s:8.0f} img/s")
+            if not math.isfinite(result.train_loss):
+                log("training diverged (loss is not finite)")
+            save(f"epoch {epoch}")
+    except KeyboardInterrupt:
+        save("interrupted")
+        raise SystemExit(130) from None
+    return history
+
+
+def resume(args: argparse.Namespace, model: nn.Module, optimizer: Any, scheduler: Any = None) -> int:
+    """Restore a checkpoint if `--resume` was given; returns the first epoch to run."""
+    if not args.resume:
+        return 1
+    meta = nn.load(args.resume, model=model, optimizer=optimizer, scheduler=scheduler)
+    epoch = int(meta.get("epoch", 0))
+    print(f"resumed from {args.resume} after epoch {epoch}")
+    return epoch + 1
+
+
+def plot_history(history: list[EpochResult], path: str, title: str) -> None:
+    """Loss and accuracy curves, one figure, two panels."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = [h.epoch for h in history]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.plot(epochs, [h.train_loss for h in history], marker="o")
+    left.set(xlabel="epoch", ylabel="train loss", title="loss")
+    right.plot(epochs, [h.train_acc for h in history], marker="o", label="train")
+    right.plot(epochs, [h.test_acc for h in history], marker="o", label="test")
+    right.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
+    right.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def install_sigint_default() -> None:
+    """Make sure Ctrl-C raises KeyboardInterrupt even when started from a shell that ignores it."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
