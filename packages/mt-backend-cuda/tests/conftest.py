@@ -27,8 +27,10 @@ To test on a real GPU instead: NUMBA_ENABLE_CUDASIM=0 pytest packages/mt-backend
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -77,6 +79,25 @@ def _numba_mode(request: pytest.FixtureRequest):
     sys.setswitchinterval(1e-4)
     yield
     sys.setswitchinterval(old)
+
+
+def _load_numpy_reference():
+    # Loaded by path (bench/gpu_check.py does the same): this directory is not
+    # a package and is not on sys.path under --import-mode=importlib.
+    path = Path(__file__).with_name("numpy_reference.py")
+    spec = importlib.util.spec_from_file_location("mt_backend_cuda_numpy_reference", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+NUMPY_REFERENCE = _load_numpy_reference()
+
+
+@pytest.fixture(scope="session")
+def ref():
+    """numpy_reference.py: the float64 numpy definition of every kernel."""
+    return NUMPY_REFERENCE
 
 
 @pytest.fixture(scope="session")

@@ -71,11 +71,13 @@ def test_disabled_cuda_gives_numbas_reason():
     assert "\n" not in report["reason"]
 
 
-def test_simulator_is_detected_in_this_process():
-    assert device.simulator_enabled()
+def test_this_process_reports_its_mode(backend):
+    # conftest picked the simulator, unless run with NUMBA_ENABLE_CUDASIM=0.
+    simulated = os.environ.get("NUMBA_ENABLE_CUDASIM") != "0"
+    assert device.simulator_enabled() == simulated
     assert device.probe() == (True, "")
-    assert device.limits() == device.SIMULATOR_LIMITS
-    assert "simulator" in device.describe_device()
+    assert device.limits() == (device.SIMULATOR_LIMITS if simulated else device.HARDWARE_LIMITS)
+    assert ("simulator" in device.describe_device()) == simulated
 
 
 @pytest.mark.parametrize("length, cap, expected", [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from numpy.lib.stride_tricks import sliding_window_view
 
 pytestmark = pytest.mark.cuda
 
@@ -14,42 +13,6 @@ CASES = [
     ((1, 2, 7, 6), (3, 3), (2, 2), (1, 1)),  # overlapping windows
     ((1, 1, 5, 7), (2, 3), (1, 2), (1, 0)),  # rectangular
 ]
-
-
-def _windows(x, kernel, stride, padding, fill):
-    (ph, pw), (sh, sw) = padding, stride
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fill)
-    oh = (x.shape[2] + 2 * ph - kernel[0]) // sh + 1
-    ow = (x.shape[3] + 2 * pw - kernel[1]) // sw + 1
-    return xp, sliding_window_view(xp, kernel, axis=(2, 3))[:, :, ::sh, ::sw][:, :, :oh, :ow]
-
-
-def max_pool_ref(x, g, kernel, stride, padding):
-    """(out, grad_x): the gradient goes to the first maximum of each window."""
-    xp, win = _windows(x, kernel, stride, padding, -np.inf)
-    B, C, OH, OW = win.shape[:4]
-    flat = win.reshape(B, C, OH, OW, -1)
-    first = flat.argmax(axis=-1)  # numpy: first maximum, first NaN
-    gxp = np.zeros_like(xp)
-    for b, c, i, j in np.ndindex(B, C, OH, OW):
-        kh, kw = divmod(first[b, c, i, j], kernel[1])
-        gxp[b, c, i * stride[0] + kh, j * stride[1] + kw] += g[b, c, i, j]
-    ph, pw = padding
-    return flat.max(axis=-1), gxp[:, :, ph:ph + x.shape[2], pw:pw + x.shape[3]]
-
-
-def avg_pool_ref(x, g, kernel, stride, padding):
-    xp, win = _windows(x, kernel, stride, padding, 0.0)
-    area = kernel[0] * kernel[1]
-    gxp = np.zeros_like(xp)
-    OH, OW = win.shape[2:4]
-    for i in range(OH):
-        for j in range(OW):
-            rows = slice(i * stride[0], i * stride[0] + kernel[0])
-            cols = slice(j * stride[1], j * stride[1] + kernel[1])
-            gxp[:, :, rows, cols] += g[:, :, i:i + 1, j:j + 1] / area
-    ph, pw = padding
-    return win.mean(axis=(-2, -1)), gxp[:, :, ph:ph + x.shape[2], pw:pw + x.shape[3]]
 
 
 def _pool(backend, dev, kind, x, g, kernel, stride, padding):
@@ -70,15 +33,15 @@ def _pool(backend, dev, kind, x, g, kernel, stride, padding):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("kind", ["max", "avg"])
 @pytest.mark.parametrize("x_shape, kernel, stride, padding", CASES)
-def test_pool_forward_and_backward(backend, dev, rng, tol, x_shape, kernel, stride, padding,
-                                   kind, dtype):
+def test_pool_forward_and_backward(backend, dev, ref, rng, tol, x_shape, kernel, stride,
+                                   padding, kind, dtype):
     # Values on a coarse grid so max windows contain ties.
     x = np.round(rng.standard_normal(x_shape) * 2).astype(dtype)
-    _, win = _windows(x, kernel, stride, padding, 0.0)
-    g = rng.standard_normal(win.shape[:4]).astype(dtype)
-    ref = max_pool_ref if kind == "max" else avg_pool_ref
-    expected_out, expected_gx = ref(x.astype(np.float64), g.astype(np.float64), kernel, stride,
-                                    padding)
+    out_shape = (*x_shape[:2], *ref.output_hw(x_shape, kernel, stride, padding))
+    g = rng.standard_normal(out_shape).astype(dtype)
+    pool = ref.max_pool2d if kind == "max" else ref.avg_pool2d
+    expected_out, expected_gx = pool(x.astype(np.float64), g.astype(np.float64), kernel, stride,
+                                     padding)
     out, gx = _pool(backend, dev, kind, x, g, kernel, stride, padding)
     np.testing.assert_allclose(out, expected_out, **tol(dtype))
     np.testing.assert_allclose(gx, expected_gx, **tol(dtype))

@@ -52,6 +52,7 @@ def probe() -> tuple[bool, str]:
         return True, ""
     try:
         if cuda.is_available():
+            _quiet_low_occupancy_warning()
             return True, ""
         error = cuda.cuda_error()
     except Exception as exc:  # a broken driver install must not break listing backends
@@ -60,6 +61,18 @@ def probe() -> tuple[bool, str]:
         # numba's message spans lines with blank padding; one line reads better.
         return False, "no usable NVIDIA GPU: " + " ".join(str(error).split())
     return False, f"the CUDA driver works but libNVVM/NVRTC were not found; {INSTALL_HINT}"
+
+
+def _quiet_low_occupancy_warning() -> None:
+    # numba warns on every launch of fewer than 128 blocks. A framework makes
+    # such launches by design (a reduction with ten outputs, a tiny bias), so
+    # the warning would only teach users to ignore warnings. numba attributes
+    # it to its own dispatcher, so the filter can only match the message.
+    import warnings
+
+    warnings.filterwarnings(
+        "ignore", message=r"Grid size \d+ will likely result in GPU under-utilization"
+    )
 
 
 def describe_device() -> str:
