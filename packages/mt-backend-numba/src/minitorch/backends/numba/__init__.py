@@ -10,7 +10,8 @@ free functions over flat numpy buffers, shapes and strides:
     elementwise.py  map / zip over strided, broadcast operands
     reduce.py       sum / max / argmax along one dimension
     matmul.py       batched, blocked, register-tiled GEMM
-    conv.py         conv2d forward and backward
+    conv.py         conv2d forward and backward, any stride
+    conv_unit_stride.py  stride-1 conv2d as flat loops over padded planes
     pooling.py      max / average pooling forward and backward
     softmax.py      softmax / log_softmax along a dimension
 """

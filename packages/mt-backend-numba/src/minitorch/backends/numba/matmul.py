@@ -104,6 +104,18 @@ def _micro(kc, ap, bp, out, o0, os0, os1, rows, cols, accumulate):
             av = ap[p * MR + i]
             for j in range(NR):
                 acc[i * NR + j] += av * bp[p * NR + j]
+    if os1 == 1 and cols == NR:
+        # Full-width tile of a row-major out: vector stores along each row.
+        for i in range(rows):
+            dst = out[o0 + i * os0:o0 + i * os0 + NR]
+            src = acc[i * NR:(i + 1) * NR]
+            if accumulate:
+                for j in range(NR):
+                    dst[j] += src[j]
+            else:
+                for j in range(NR):
+                    dst[j] = src[j]
+        return
     for i in range(rows):
         row = o0 + i * os0
         if accumulate:

@@ -16,7 +16,7 @@ import numpy as np
 from minitorch.tensor.backend import Backend, Shape, Storage, Strides
 from minitorch.tensor.hookspec import hookimpl
 
-from . import conv, elementwise, matmul, pooling, reduce, softmax
+from . import conv, conv_unit_stride, elementwise, matmul, pooling, reduce, softmax
 from .layout import coalesce, elementwise_plan
 from .pointwise import MAP_CODES, ZIP_CODES
 from .reduce import REDUCE_CODES
@@ -154,18 +154,29 @@ class NumbaBackend(Backend):
 
     # -- optional kernels (contiguous operands) ----------------------------
     def conv2d_forward(self, out, x, w, x_shape, w_shape, stride, padding) -> None:
-        conv.conv2d_forward(out, x, w, *x_shape, w_shape[0], *w_shape[2:],
-                            *_pairs(stride, padding))
+        dims = (*x_shape, w_shape[0], *w_shape[2:])
+        if tuple(stride) == (1, 1):
+            conv_unit_stride.conv2d_forward_s1(out, x, w, *dims, *padding)
+        else:
+            conv.conv2d_forward(out, x, w, *dims, *_pairs(stride, padding))
 
     def conv2d_backward_input(self, grad_x, grad_out, w, x_shape, w_shape, stride,
                               padding) -> None:
-        conv.conv2d_backward_input(grad_x, grad_out, w, *x_shape, w_shape[0],
-                                   *w_shape[2:], *_pairs(stride, padding))
+        dims = (*x_shape, w_shape[0], *w_shape[2:])
+        # The flipped-kernel form needs grad_out padded by kernel - 1 - padding >= 0.
+        if (tuple(stride) == (1, 1) and padding[0] < w_shape[2]
+                and padding[1] < w_shape[3]):
+            conv_unit_stride.conv2d_backward_input_s1(grad_x, grad_out, w, *dims, *padding)
+        else:
+            conv.conv2d_backward_input(grad_x, grad_out, w, *dims, *_pairs(stride, padding))
 
     def conv2d_backward_weight(self, grad_w, x, grad_out, x_shape, w_shape, stride,
                                padding) -> None:
-        conv.conv2d_backward_weight(grad_w, x, grad_out, *x_shape, w_shape[0],
-                                    *w_shape[2:], *_pairs(stride, padding))
+        dims = (*x_shape, w_shape[0], *w_shape[2:])
+        if tuple(stride) == (1, 1):
+            conv_unit_stride.conv2d_backward_weight_s1(grad_w, x, grad_out, *dims, *padding)
+        else:
+            conv.conv2d_backward_weight(grad_w, x, grad_out, *dims, *_pairs(stride, padding))
 
     def max_pool2d_forward(self, out, x, x_shape, kernel, stride, padding) -> None:
         pooling.max_pool2d_forward(out, x, *x_shape, *_pairs(kernel, stride, padding))
