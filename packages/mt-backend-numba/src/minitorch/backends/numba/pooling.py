@@ -23,18 +23,27 @@ from .pointwise import JIT
 
 @njit(**JIT)
 def _window_argmax(xp, H, W, top, left, KH, KW):
-    """(value, flat position or -1 for padding) of the first max of a window."""
+    """(value, flat position or -1 for padding) of the first max of a window.
+
+    Only the in-image cells are scanned (no bounds test per cell). A padded
+    cell (-inf) can only be the first maximum when every in-image value is
+    -inf and the window's first cell, (top, left), is padding.
+    """
     best = -math.inf
-    where = -2  # nothing seen yet
-    for kh in range(KH):
-        ih = top + kh
-        for kw in range(KW):
-            iw = left + kw
-            inside = 0 <= ih < H and 0 <= iw < W
-            v = xp[ih * W + iw] if inside else -math.inf
-            if where == -2 or v > best or (v != v and best == best):
+    where = -1
+    r0 = max(top, 0)
+    r1 = min(top + KH, H)
+    c0 = max(left, 0)
+    c1 = min(left + KW, W)
+    for ih in range(r0, r1):
+        row = xp[ih * W + c0:ih * W + c1]
+        for j in range(c1 - c0):
+            v = row[j]
+            if where == -1 or v > best or (v != v and best == best):
                 best = v
-                where = ih * W + iw if inside else -1
+                where = ih * W + c0 + j
+    if best == -math.inf and (top < 0 or left < 0):
+        where = -1
     return best, where
 
 
