@@ -6,9 +6,9 @@ batch stride of 0 broadcasts that operand.
 
 Large products use the classic blocked scheme (Goto / BLIS):
 
-    for each (jc, pc) block of B:    pack B[pc:pc+kc, jc:jc+nc] into
-                                     column panels NR wide  (L2/L3 resident)
-        for each ic block of A, in parallel:
+    for each block of mc rows of C, in parallel (one task each):
+        for each (jc, pc) block of B:  pack B[pc:pc+kc, jc:jc+nc] into
+                                       column panels NR wide
             pack A[ic:ic+mc, pc:pc+kc] into row panels MR tall (L2 resident)
             for each B panel, for each A panel:
                 micro-kernel: an MR x NR tile of C += panel_A @ panel_B
@@ -20,7 +20,8 @@ micro-kernel keeps its MR x NR accumulator in a stack buffer
 (`_register_tile`); with constant MR and NR, LLVM unrolls the tile loops
 and promotes the whole buffer to vector registers (with 512-bit vectors,
 see `_prefer_wide_vectors`). MR x NR = 6 x 64 was the fastest float32 shape
-we measured on this AVX-512 machine (24 zmm accumulators + 4 for B); NR =
+we measured on this AVX-512 machine (24 zmm accumulators + 4 for B), and
+3 x 64 for float64 (`TILE_ROWS`); NR =
 32 or 48 is *much slower* because LLVM then fully unrolls the column loop
 before it vectorizes. On a CPU with only AVX2 (16 ymm registers) this
 tile spills; it stays correct but is far from peak. The k loop uses fused multiply-add (fastmath "contract" only,
@@ -35,13 +36,17 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange, types
 from numba.core import cgutils
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
 from numba.np.arrayobj import make_array, populate_array
 
 from .pointwise import JIT
 
-MR = 6
 NR = 64
+# Rows of the register tile per itemsize: 6 x 64 float32 = 24 zmm
+# accumulators; float64 needs twice the registers per row, and 3 x 64 was
+# the fastest float64 shape we measured (6 x 64 spills).
+TILE_ROWS: dict[int, int] = {4: 6, 8: 3}
+MR = max(TILE_ROWS.values())  # the stack tile is sized for the largest
 # Only the contraction of a*b+c into one FMA instruction; no reassociation.
 FMA = {"contract"}
 
@@ -69,6 +74,19 @@ def _register_tile(typingctx, like):
     return array_type(like), codegen
 
 
+def tile_rows(array) -> int:
+    """Rows of the register tile for `array`'s dtype (a compile-time constant)."""
+    return TILE_ROWS[array.itemsize]
+
+
+@overload(tile_rows)
+def _tile_rows_constant(array):
+    # Resolved while numba types the caller: the loops over tile rows then
+    # have a constant trip count, which the micro-kernel needs to unroll.
+    rows = TILE_ROWS[array.dtype.bitwidth // 8]
+    return lambda array: rows
+
+
 @intrinsic
 def _prefer_wide_vectors(typingctx):
     """Let LLVM vectorize the calling function with 512-bit registers.
@@ -94,14 +112,15 @@ def _prefer_wide_vectors(typingctx):
 
 @njit(fastmath=FMA, **JIT)
 def _micro(kc, ap, bp, out, o0, os0, os1, rows, cols, accumulate):
-    """out tile (rows x cols at o0) (+)= ap (kc x MR, packed) @ bp (kc x NR)."""
+    """out tile (rows x cols at o0) (+)= ap (kc x mr, packed) @ bp (kc x NR)."""
     _prefer_wide_vectors()
+    mr = tile_rows(ap)
     acc = _register_tile(ap)
-    for t in range(MR * NR):
+    for t in range(mr * NR):
         acc[t] = 0
     for p in range(kc):
-        for i in range(MR):
-            av = ap[p * MR + i]
+        for i in range(mr):
+            av = ap[p * mr + i]
             for j in range(NR):
                 acc[i * NR + j] += av * bp[p * NR + j]
     if os1 == 1 and cols == NR:
@@ -128,19 +147,20 @@ def _micro(kc, ap, bp, out, o0, os0, os1, rows, cols, accumulate):
 
 @njit(**JIT)
 def _pack_a(a, a0, s_row, s_col, rows, kc, ap):
-    """ap[panel, p, i] = a[a0 + (panel*MR + i)*s_row + p*s_col], zero past `rows`."""
-    panels = (rows + MR - 1) // MR
+    """ap[panel, p, i] = a[a0 + (panel*mr + i)*s_row + p*s_col], zero past `rows`."""
+    mr = tile_rows(ap)
+    panels = (rows + mr - 1) // mr
     for q in range(panels):
-        dst = ap[q * kc * MR:(q + 1) * kc * MR]
-        for i in range(MR):
-            r = q * MR + i
+        dst = ap[q * kc * mr:(q + 1) * kc * mr]
+        for i in range(mr):
+            r = q * mr + i
             if r < rows:
                 src = a0 + r * s_row
                 for p in range(kc):
-                    dst[p * MR + i] = a[src + p * s_col]
+                    dst[p * mr + i] = a[src + p * s_col]
             else:
                 for p in range(kc):
-                    dst[p * MR + i] = 0
+                    dst[p * mr + i] = 0
 
 
 @njit(**JIT)
@@ -158,44 +178,52 @@ def _pack_b_panel(b, b0, s_row, s_col, kc, cols, dst):
             dst[p * NR + j] = b[b0 + p * s_row + j * s_col] if j < cols else 0
 
 
-@njit(parallel=True, fastmath=FMA, **JIT)
+@njit(fastmath=FMA, **JIT)
+def _gemm_row_block(out, out_strides, a, a_strides, b, b_strides, z, i0, rows, k, m,
+                    kc_max, nc_max):
+    """Rows i0 .. i0+rows of out[z]: the jc / pc / jr / ir loops of the module doc."""
+    mr = tile_rows(out)
+    panels_a = (rows + mr - 1) // mr
+    ap = np.empty(panels_a * mr * kc_max, dtype=out.dtype)
+    bp = np.empty(kc_max * ((min(nc_max, m) + NR - 1) // NR) * NR, dtype=out.dtype)
+    za = z * a_strides[0] + i0 * a_strides[1]
+    zb = z * b_strides[0]
+    zo = z * out_strides[0] + i0 * out_strides[1]
+    for jc in range(0, m, nc_max):
+        nc = min(nc_max, m - jc)
+        panels_b = (nc + NR - 1) // NR
+        for pc in range(0, k, kc_max):
+            kc = min(kc_max, k - pc)
+            for q in range(panels_b):
+                _pack_b_panel(b, zb + pc * b_strides[1] + (jc + q * NR) * b_strides[2],
+                              b_strides[1], b_strides[2], kc, min(NR, nc - q * NR),
+                              bp[q * kc * NR:(q + 1) * kc * NR])
+            _pack_a(a, za + pc * a_strides[2], a_strides[1], a_strides[2], rows, kc,
+                    ap[:panels_a * mr * kc])
+            for q in range(panels_b):
+                bpanel = bp[q * kc * NR:(q + 1) * kc * NR]
+                j0 = jc + q * NR
+                for r in range(panels_a):
+                    _micro(kc, ap[r * kc * mr:(r + 1) * kc * mr], bpanel, out,
+                           zo + r * mr * out_strides[1] + j0 * out_strides[2],
+                           out_strides[1], out_strides[2],
+                           min(mr, rows - r * mr), min(NR, m - j0), pc > 0)
+
+
+@njit(parallel=True, **JIT)
 def matmul_blocked(out, out_strides, a, a_strides, b, b_strides, batch, n, k, m,
                    mc, kc_max, nc_max):
-    """Blocked, packed GEMM (see module docstring); parallel over blocks of rows."""
-    bp = np.empty(kc_max * ((min(nc_max, m) + NR - 1) // NR) * NR, dtype=out.dtype)
+    """Blocked, packed GEMM (see module docstring), one task per (matrix, block
+    of mc rows). Each task packs the B blocks it needs itself: a little
+    duplicated copying buys a single parallel region with no barrier inside,
+    which matters on a machine where another process can preempt one of
+    our threads (every barrier would then wait a whole time slice)."""
     ic_blocks = (n + mc - 1) // mc
-    for z in range(batch):
-        za = z * a_strides[0]
-        zb = z * b_strides[0]
-        zo = z * out_strides[0]
-        for jc in range(0, m, nc_max):
-            nc = min(nc_max, m - jc)
-            panels_b = (nc + NR - 1) // NR
-            for pc in range(0, k, kc_max):
-                kc = min(kc_max, k - pc)
-                for q in prange(panels_b):
-                    _pack_b_panel(
-                        b, zb + pc * b_strides[1] + (jc + q * NR) * b_strides[2],
-                        b_strides[1], b_strides[2], kc, min(NR, nc - q * NR),
-                        bp[q * kc * NR:(q + 1) * kc * NR],
-                    )
-                for ib in prange(ic_blocks):
-                    i0 = ib * mc
-                    rows = min(mc, n - i0)
-                    panels_a = (rows + MR - 1) // MR
-                    ap = np.empty(panels_a * MR * kc, dtype=out.dtype)
-                    _pack_a(a, za + i0 * a_strides[1] + pc * a_strides[2],
-                            a_strides[1], a_strides[2], rows, kc, ap)
-                    for q in range(panels_b):
-                        bpanel = bp[q * kc * NR:(q + 1) * kc * NR]
-                        j0 = jc + q * NR
-                        for r in range(panels_a):
-                            _micro(
-                                kc, ap[r * kc * MR:(r + 1) * kc * MR], bpanel, out,
-                                zo + (i0 + r * MR) * out_strides[1] + j0 * out_strides[2],
-                                out_strides[1], out_strides[2],
-                                min(MR, rows - r * MR), min(NR, m - j0), pc > 0,
-                            )
+    for t in prange(batch * ic_blocks):
+        z = t // ic_blocks
+        i0 = (t % ic_blocks) * mc
+        _gemm_row_block(out, out_strides, a, a_strides, b, b_strides, z, i0,
+                        min(mc, n - i0), k, m, kc_max, nc_max)
 
 
 @njit(fastmath=FMA, **JIT)

@@ -137,11 +137,17 @@ class NumbaBackend(Backend):
     def matmul(self, out: Storage, out_strides: Strides, a: Storage, a_strides: Strides,
                b: Storage, b_strides: Strides, shape: tuple[int, int, int, int]) -> None:
         batch, n, k, m = shape
+        if not len(out_strides) == len(a_strides) == len(b_strides) == 3:
+            # The kernels trust strides blindly; a wrong length writes out of bounds.
+            raise ValueError(
+                f"matmul: strides must be (batch, row, column) triples, got out "
+                f"{tuple(out_strides)}, a {tuple(a_strides)}, b {tuple(b_strides)}"
+            )
         if batch * n * m == 0:
             return
         work = batch * n * k * m
-        if work >= _BLOCKED_MIN_WORK and n >= matmul.MR and m >= matmul.NR // 2 and k >= 8:
-            kc, nc, mc = _gemm_blocks(n, out.itemsize)
+        if work >= _BLOCKED_MIN_WORK and n >= 6 and m >= matmul.NR // 2 and k >= 8:
+            kc, nc, mc = _gemm_blocks(batch, n, out.itemsize)
             matmul.matmul_blocked(out, tuple(out_strides), a, tuple(a_strides), b,
                                   tuple(b_strides), batch, n, k, m, mc, kc, nc)
             return
@@ -213,16 +219,22 @@ def _softmax_view(shape: Shape, dim: int) -> tuple[int, int, int]:
     return outer, (shape[dim] if shape else 1), inner
 
 
-def _gemm_blocks(n: int, itemsize: int) -> tuple[int, int, int]:
-    """(kc, nc, mc) block sizes: a kc x NR panel of B fits in L1, a kc x nc
-    block of B in L2; rows are split into at least two blocks per thread so
-    that numba's static schedule keeps every thread busy."""
-    kc = 256 if itemsize == 4 else 128
+def _gemm_blocks(batch: int, n: int, itemsize: int) -> tuple[int, int, int]:
+    """(kc, nc, mc) block sizes for `matmul_blocked`.
+
+    kc x NR panels of B and the mc x kc block of A stay in the core's L2
+    (2 MiB here): mc is capped at 512 rows of float32 (256 of float64). The
+    rows of each matrix are split into just enough blocks that every thread
+    gets a task: each task packs its own copy of B, so fewer tasks copy less.
+    """
+    kc = 256
     nc = matmul.NR * 36
+    mr = matmul.TILE_ROWS[itemsize]
+    cap = 512 if itemsize == 4 else 256
     threads = numba.get_num_threads()
-    blocks = max(-(-n // 128), 2 * threads)
+    blocks = max(-(-n // cap), -(-threads // batch))
     mc = -(-n // blocks)
-    mc = -(-mc // matmul.MR) * matmul.MR
+    mc = -(-mc // mr) * mr
     return kc, nc, mc
 
 
