@@ -13,12 +13,14 @@ idle time: the load average is printed next to the table.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import time
 
 import numba
 import numpy as np
+
 from minitorch.backends.numba.plugin import NumbaBackend
 
 
@@ -56,9 +58,9 @@ def main() -> None:
             out = np.empty((1, n, n), dtype=dtype)
             strides = element_strides(out), element_strides(a), element_strides(b)
 
-            def ours() -> None:
-                backend.matmul(out.reshape(-1), strides[0], a.reshape(-1), strides[1],
-                               b.reshape(-1), strides[2], (1, n, n, n))
+            ours = functools.partial(backend.matmul, out.reshape(-1), strides[0],
+                                     a.reshape(-1), strides[1], b.reshape(-1), strides[2],
+                                     (1, n, n, n))
 
             # OpenBLAS's threads spin for a while after a call and would steal
             # the cores from ours (and numba's from OpenBLAS): let them settle.
@@ -67,7 +69,7 @@ def main() -> None:
             np.testing.assert_allclose(out[0], a[0].astype(np.float64) @ b[0],
                                        rtol=1e-3 if dtype == np.float32 else 1e-10)
             time.sleep(args.settle)
-            numpy_s = median_seconds(lambda: np.matmul(a[0], b[0]), args.repeats)
+            numpy_s = median_seconds(functools.partial(np.matmul, a[0], b[0]), args.repeats)
             flops = 2.0 * n**3
             print(f"{np.dtype(dtype).name:<8} {n:>5} {flops / ours_s / 1e9:>13.1f} "
                   f"{flops / numpy_s / 1e9:>14.1f} {numpy_s / ours_s:>6.2f}")

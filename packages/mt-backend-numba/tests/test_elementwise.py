@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pytest
+
 from minitorch.backends.numba.plugin import NumbaBackend
 from minitorch.tensor.ops import MAP_OPS, ZIP_OPS
 

@@ -7,6 +7,7 @@ import sys
 from importlib import metadata
 
 import pytest
+
 from minitorch.backends.numba.plugin import NumbaBackend, minitorch_register_backends
 from minitorch.tensor.backend import Backend
 from minitorch.tensor.ops import MAP_OPS, OPTIONAL_KERNELS, REDUCE_OPS, ZIP_OPS

@@ -26,6 +26,7 @@ materialized.
 from __future__ import annotations
 
 import numpy as np
+
 from numba import njit, prange
 
 from .matmul import FMA

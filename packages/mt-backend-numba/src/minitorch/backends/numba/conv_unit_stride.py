@@ -24,6 +24,7 @@ no bounds test remains inside the loop.
 from __future__ import annotations
 
 import numpy as np
+
 from numba import njit, prange
 
 from .matmul import FMA, _prefer_wide_vectors

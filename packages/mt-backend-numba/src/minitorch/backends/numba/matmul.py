@@ -34,6 +34,7 @@ computes one output row at a time, vectorized along the row.
 from __future__ import annotations
 
 import numpy as np
+
 from numba import njit, prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic, overload

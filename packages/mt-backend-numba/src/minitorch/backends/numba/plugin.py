@@ -9,10 +9,12 @@ it from the on-disk cache (NUMBA_CACHE_DIR) in later processes.
 
 from __future__ import annotations
 
+import functools
 from importlib import metadata
 
-import numba
 import numpy as np
+
+import numba
 from minitorch.tensor.backend import Backend, Shape, Storage, Strides
 from minitorch.tensor.hookspec import hookimpl
 
@@ -86,53 +88,24 @@ class NumbaBackend(Backend):
         code = REDUCE_CODES.get(op)
         if code is None:
             raise _unknown("reduce", op, REDUCE_CODES)
-        npos = 1
-        for extent in out_shape:
-            npos *= extent
-        if npos == 0:
+        plan = _reduce_plan(tuple(out_strides), tuple(out_shape), tuple(a_strides),
+                            tuple(a_shape), dim)
+        if plan is None:
             return
-        size = a_shape[dim]
-        columns = self._column_layout(out_strides, out_shape, a_strides, dim)
-        if columns is not None and size > 1:
-            outer, inner, out_outer, a_outer = columns
-            chunk = min(inner, 1024)
-            ntasks = outer * -(-inner // chunk)
-            args = (code, out, a, size, inner, out_outer, a_outer, a_strides[dim], chunk)
-            if npos * size < _SERIAL_WORK:
-                reduce.reduce_columns_tasks(*args, 0, ntasks)
+        kind, serial, args = plan
+        if kind == "columns":
+            if serial:
+                reduce.reduce_columns_tasks(code, out, a, *args[:-1], 0, args[-1])
             else:
-                reduce.reduce_columns_parallel(*args, ntasks)
+                reduce.reduce_columns_parallel(code, out, a, *args)
             return
-        args = (code, out, _int64(out_strides), _int64(out_shape), a,
-                _int64(a_strides), dim, size)
-        if npos * size < _SERIAL_WORK:
-            reduce.reduce_lines_tasks(*args, 0, npos)
+        out_strides_, out_shape_, a_strides_, size, npos, per_unit = args
+        if serial:
+            reduce.reduce_lines_tasks(code, out, out_strides_, out_shape_, a, a_strides_,
+                                      dim, size, 0, npos)
         else:
-            per_unit = max(1, 4096 // max(size, 1))
-            reduce.reduce_lines_parallel(*args, npos, per_unit)
-
-    @staticmethod
-    def _column_layout(out_strides: Strides, out_shape: Shape, a_strides: Strides,
-                       dim: int) -> tuple[int, int, int, int] | None:
-        """(outer, inner, out outer stride, a outer stride) when the dims after
-        `dim` are one contiguous block in both operands and the dims before it
-        coalesce to one; None otherwise."""
-        inner_shape = out_shape[dim + 1:]
-        if not inner_shape:
-            return None
-        shape, (inner_o, inner_a) = coalesce(
-            inner_shape, [out_strides[dim + 1:], a_strides[dim + 1:]])
-        if len(shape) != 1 or shape[0] < 2 or inner_o != (1,) or inner_a != (1,):
-            return None
-        inner = shape[0]
-        outer_shape = out_shape[:dim]
-        if not outer_shape:
-            return 1, inner, 0, 0
-        shape, (outer_o, outer_a) = coalesce(
-            outer_shape, [out_strides[:dim], a_strides[:dim]])
-        if len(shape) != 1:
-            return None
-        return shape[0], inner, outer_o[0], outer_a[0]
+            reduce.reduce_lines_parallel(code, out, out_strides_, out_shape_, a, a_strides_,
+                                         dim, size, npos, per_unit)
 
     def matmul(self, out: Storage, out_strides: Strides, a: Storage, a_strides: Strides,
                b: Storage, b_strides: Strides, shape: tuple[int, int, int, int]) -> None:
@@ -205,6 +178,53 @@ class NumbaBackend(Backend):
 
     def log_softmax(self, out, x, shape, dim) -> None:
         softmax.softmax_kernel(out, x, *_softmax_view(shape, dim), True)
+
+
+def _column_layout(out_strides: Strides, out_shape: Shape, a_strides: Strides,
+                   dim: int) -> tuple[int, int, int, int] | None:
+    """(outer, inner, out outer stride, a outer stride) when the dims after
+    `dim` are one contiguous block in both operands and the dims before it
+    coalesce to one; None otherwise."""
+    inner_shape = out_shape[dim + 1:]
+    if not inner_shape:
+        return None
+    shape, (inner_o, inner_a) = coalesce(
+        inner_shape, [out_strides[dim + 1:], a_strides[dim + 1:]])
+    if len(shape) != 1 or shape[0] < 2 or inner_o != (1,) or inner_a != (1,):
+        return None
+    inner = shape[0]
+    outer_shape = out_shape[:dim]
+    if not outer_shape:
+        return 1, inner, 0, 0
+    shape, (outer_o, outer_a) = coalesce(
+        outer_shape, [out_strides[:dim], a_strides[:dim]])
+    if len(shape) != 1:
+        return None
+    return shape[0], inner, outer_o[0], outer_a[0]
+
+
+@functools.lru_cache(maxsize=4096)
+def _reduce_plan(out_strides: Strides, out_shape: Shape, a_strides: Strides, a_shape: Shape,
+                 dim: int) -> tuple[str, bool, tuple] | None:
+    """Kernel choice and arguments for one reduce layout (memoized); None when
+    there is nothing to compute."""
+    npos = 1
+    for extent in out_shape:
+        npos *= extent
+    if npos == 0:
+        return None
+    size = a_shape[dim]
+    serial = npos * size < _SERIAL_WORK
+    columns = _column_layout(out_strides, out_shape, a_strides, dim)
+    if columns is not None and size > 1:
+        outer, inner, out_outer, a_outer = columns
+        chunk = min(inner, 1024)
+        ntasks = outer * -(-inner // chunk)
+        return "columns", serial, (size, inner, out_outer, a_outer, a_strides[dim], chunk,
+                                   ntasks)
+    per_unit = max(1, 4096 // max(size, 1))
+    return "lines", serial, (_int64(out_strides), _int64(out_shape), _int64(a_strides),
+                             size, npos, per_unit)
 
 
 def _softmax_view(shape: Shape, dim: int) -> tuple[int, int, int]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from numba import njit
 
 MAP_OPS: tuple[str, ...] = (

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from numba import njit, prange
 
 from .pointwise import JIT

@@ -18,9 +18,35 @@ from __future__ import annotations
 from numba import njit
 
 from .pointwise import (
-    ABS, ADD, DIV, EQ, EXP, GT, ID, INV, INV_BACK, IS_CLOSE, JIT, LOG, LOG_BACK, LT, MAX,
-    MUL, NEG, POW, RELU, RELU_BACK, SIGMOID, SIGMOID_BACK, SIGN, SQRT, SUB, TANH,
-    TANH_BACK, map_value, zip_value,
+    ABS,
+    ADD,
+    DIV,
+    EQ,
+    EXP,
+    GT,
+    ID,
+    INV,
+    INV_BACK,
+    IS_CLOSE,
+    JIT,
+    LOG,
+    LOG_BACK,
+    LT,
+    MAX,
+    MUL,
+    NEG,
+    POW,
+    RELU,
+    RELU_BACK,
+    SIGMOID,
+    SIGMOID_BACK,
+    SIGN,
+    SQRT,
+    SUB,
+    TANH,
+    TANH_BACK,
+    map_value,
+    zip_value,
 )
 
 
