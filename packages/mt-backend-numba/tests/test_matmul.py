@@ -51,8 +51,11 @@ def test_small_odd_sizes(size, dtype) -> None:
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("size", [(65, 33, 129), (97, 300, 61), (130, 70, 200)])
-def test_blocked_sizes(size, dtype) -> None:
+@pytest.mark.parametrize("size", [(30, 30, 60), (65, 33, 129), (97, 300, 61), (130, 70, 200),
+                                  (64, 128, 10)])
+def test_packed_sizes(size, dtype) -> None:
+    """(30, 30, 60) runs the packed kernel on the calling thread, the others
+    in parallel; (64, 128, 10) is mostly padding in its 64-wide tile."""
     check(1, *size, dtype)
 
 

@@ -27,8 +27,11 @@ before it vectorizes. On a CPU with only AVX2 (16 ymm registers) this
 tile spills; it stays correct but is far from peak. The k loop uses fused multiply-add (fastmath "contract" only,
 see README: results differ from unfused ones in the last bits).
 
-Small products (the whole thing fits in cache) skip packing: `_rows_tasks`
-computes one output row at a time, vectorized along the row.
+Tiny products (under 32k multiply-adds) and products with fewer than 4
+rows or a k under 4 skip packing: `matmul_rows_tasks` computes one output
+row at a time, vectorized along the row. Everything else is packed, even
+with few columns: a 6 x 64 tile that is mostly zero padding still beats a
+row loop of 10 columns, which LLVM cannot vectorize well.
 """
 
 from __future__ import annotations

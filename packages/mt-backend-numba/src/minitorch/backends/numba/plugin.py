@@ -23,8 +23,8 @@ from .layout import coalesce, elementwise_plan
 from .pointwise import MAP_CODES, ZIP_CODES
 from .reduce import REDUCE_CODES
 
-# Products with fewer multiply-adds than this skip packing (matmul_rows_*).
-_BLOCKED_MIN_WORK = 48**3
+# Packed products with fewer multiply-adds than this run on the calling thread.
+_SERIAL_GEMM_WORK = 100_000
 # Below this many multiply-adds (or elements for reduce) one thread does it all.
 _SERIAL_WORK = 32768
 
@@ -119,17 +119,23 @@ class NumbaBackend(Backend):
         if batch * n * m == 0:
             return
         work = batch * n * k * m
-        if work >= _BLOCKED_MIN_WORK and n >= 6 and m >= matmul.NR // 2 and k >= 8:
-            kc, nc, mc = _gemm_blocks(batch, n, out.itemsize)
-            matmul.matmul_blocked(out, tuple(out_strides), a, tuple(a_strides), b,
-                                  tuple(b_strides), batch, n, k, m, mc, kc, nc)
+        strides = (tuple(out_strides), tuple(a_strides), tuple(b_strides))
+        args = (out, strides[0], a, strides[1], b, strides[2])
+        if work < _SERIAL_WORK or n < 4 or k < 4:
+            # Tiny products and vector-matrix products (a packed tile would be
+            # mostly padding): one output row at a time.
+            if work < _SERIAL_WORK:
+                matmul.matmul_rows_tasks(*args, n, k, m, 0, batch * n)
+            else:
+                per_unit = max(1, _SERIAL_WORK // max(k * m, 1))
+                matmul.matmul_rows_parallel(*args, batch, n, k, m, per_unit)
             return
-        args = (out, tuple(out_strides), a, tuple(a_strides), b, tuple(b_strides))
-        if work < _SERIAL_WORK:
-            matmul.matmul_rows_tasks(*args, n, k, m, 0, batch * n)
+        kc, nc, mc = _gemm_blocks(batch, n, out.itemsize)
+        if batch == 1 and work < _SERIAL_GEMM_WORK:
+            # Still small: the packed kernel on this thread, no pool start-up.
+            matmul._gemm_row_block(*args, 0, 0, n, k, m, kc, nc)
         else:
-            per_unit = max(1, _SERIAL_WORK // max(k * m, 1))
-            matmul.matmul_rows_parallel(*args, batch, n, k, m, per_unit)
+            matmul.matmul_blocked(*args, batch, n, k, m, mc, kc, nc)
 
     # -- optional kernels (contiguous operands) ----------------------------
     def conv2d_forward(self, out, x, w, x_shape, w_shape, stride, padding) -> None:
