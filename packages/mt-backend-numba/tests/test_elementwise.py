@@ -150,7 +150,7 @@ def test_zip_edge_values(op: str) -> None:
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("shape, perm", [((300, 200), (0, 1)), ((300, 200), (1, 0)),
+@pytest.mark.parametrize("shape, perm", [((400, 200), (0, 1)), ((400, 200), (1, 0)),
                                          ((40000, 2), (1, 0))])
 def test_parallel_sizes(shape, perm, dtype) -> None:
     """Big enough for the threaded path; (40000, 2).T also splits long rows into chunks."""

@@ -25,8 +25,11 @@ Strides = tuple[int, ...]
 # A task covers at most this many elements of one row; a parallel unit
 # groups tasks until it holds about this many too.
 TASK_ELEMENTS = 16384
-# Below this many elements the kernel runs on the calling thread.
-SERIAL_ELEMENTS = 32768
+# Below this many elements the kernel runs on the calling thread: measured
+# on 2 cores, a contiguous float32 mul of 50k elements takes the same 7 us
+# on one thread as on two, and waking a sleeping worker can cost far more
+# when another process holds the other core.
+SERIAL_ELEMENTS = 65536
 _CACHE_LIMIT = 4096
 
 
