@@ -11,9 +11,8 @@ cross entropy; Adam.
 from __future__ import annotations
 
 import argparse
-import json
 
-from training import add_common_args, fit, install_sigint_default, load_data, plot_history, resume
+from training import add_common_args, fit, install_sigint_default, load_data, report, resume
 
 import minitorch.nn as nn
 import minitorch.nn.functional as F
@@ -66,11 +65,7 @@ def main(argv: list[str] | None = None) -> list:
 
     history = fit(model, optimizer, lambda logits, y: F.cross_entropy(logits, y), train, test, args,
                   start_epoch=start)
-    if args.plot and history:
-        plot_history(history, args.plot, "seed CNN on MNIST")
-    if args.metrics:
-        with open(args.metrics, "w") as f:
-            json.dump([h.__dict__ for h in history], f, indent=1)
+    report(history, args, "seed CNN on MNIST")
     return history
 
 

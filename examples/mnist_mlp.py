@@ -11,10 +11,9 @@ targets, and MSE on one-hot targets.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 
-from training import add_common_args, fit, install_sigint_default, load_data, plot_history, resume
+from training import add_common_args, fit, install_sigint_default, load_data, report, resume
 
 import minitorch.nn as nn
 import minitorch.nn.functional as F
@@ -115,11 +114,7 @@ def main(argv: list[str] | None = None) -> list:
           f"backend {mt.get_backend(args.backend).name}, {len(train)} train / {len(test)} test images")
 
     history = fit(model, optimizer, make_loss(args.loss), train, test, args, start_epoch=start)
-    if args.plot and history:
-        plot_history(history, args.plot, "seed MLP on MNIST")
-    if args.metrics:
-        with open(args.metrics, "w") as f:
-            json.dump([h.__dict__ for h in history], f, indent=1)
+    report(history, args, "seed MLP on MNIST")
     return history
 
 

@@ -9,6 +9,7 @@ per-epoch history.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import signal
 import sys
@@ -186,6 +187,14 @@ def plot_history(history: list[EpochResult], path: str, title: str) -> None:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def report(history: list[EpochResult], args: argparse.Namespace, title: str) -> None:
+    """Write what `--plot` and `--metrics` asked for."""
+    if args.plot and history:
+        plot_history(history, args.plot, title)
+    if getattr(args, "metrics", None):
+        Path(args.metrics).write_text(json.dumps([asdict(h) for h in history], indent=1))
 
 
 def install_sigint_default() -> None:

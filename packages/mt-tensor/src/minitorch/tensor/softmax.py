@@ -22,12 +22,20 @@ def _shifted(a: Tensor, dim: int) -> Tensor:
     return K.zip_op("sub", a, K.reduce_op("max", a, dim))
 
 
+def _run_kernel(a: Tensor, dim: int, name: str) -> Tensor | None:
+    """The backend's optional `name` kernel over a contiguous copy, if it has one."""
+    kernel = getattr(a.backend, name, None)
+    if kernel is None:
+        return None
+    src = K.contiguous(a)
+    out = K.empty(a.shape, a)
+    kernel(out._data.storage, K.buffer(src), src.shape, dim)
+    return out
+
+
 def _log_softmax_forward(a: Tensor, dim: int) -> Tensor:
-    kernel = getattr(a.backend, "log_softmax", None)
-    if kernel is not None:
-        src = K.contiguous(a)
-        out = K.empty(a.shape, a)
-        kernel(out._data.storage, K.buffer(src), src.shape, dim)
+    out = _run_kernel(a, dim, "log_softmax")
+    if out is not None:
         return out
     shifted = _shifted(a, dim)
     log_norm = K.map_op("log", K.reduce_op("sum", K.map_op("exp", shifted), dim))
@@ -35,11 +43,8 @@ def _log_softmax_forward(a: Tensor, dim: int) -> Tensor:
 
 
 def _softmax_forward(a: Tensor, dim: int) -> Tensor:
-    kernel = getattr(a.backend, "softmax", None)
-    if kernel is not None:
-        src = K.contiguous(a)
-        out = K.empty(a.shape, a)
-        kernel(out._data.storage, K.buffer(src), src.shape, dim)
+    out = _run_kernel(a, dim, "softmax")
+    if out is not None:
         return out
     e = K.map_op("exp", _shifted(a, dim))
     return K.zip_op("div", e, K.reduce_op("sum", e, dim))
