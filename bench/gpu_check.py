@@ -15,7 +15,8 @@ stops early when the time budget runs short:
 4. the seed CNN (conv 1->4, conv 4->8, max-pool 4, linear 392->128, dropout,
    linear 128->10; cross-entropy, Adam, batch 256): ms per training step on
    cuda and on numba, and device memory before / after 200 cuda steps;
-5. this package's test suite on the GPU (NUMBA_ENABLE_CUDASIM=0).
+5. this package's test suite on the GPU (NUMBA_ENABLE_CUDASIM=0), then
+   mt-tensor's conformance kit on cuda, with whatever time is left.
 
 Exit status 0 when every check that ran passed. A JSON summary is the last
 line of output (and goes to --json when given).
@@ -324,31 +325,38 @@ def cnn_training(rep: Report, be: CudaBackend) -> None:
 
 
 # -- 5. the package tests on hardware -----------------------------------------------------
-def package_tests(rep: Report, be: CudaBackend) -> None:
-    tests = ROOT / "packages" / "mt-backend-cuda" / "tests"
-    if not be.is_available() or not tests.is_dir():
-        rep.add("SKIP", "package tests on the GPU", "backend unavailable or tests missing")
-        return
+def _pytest(rep: Report, label: str, marker: str, min_seconds: float) -> None:
+    """Run the package's tests selected by `marker` on the GPU, within the budget."""
     limit = rep.left() - 5
-    if limit < 40:
-        rep.add("SKIP", "package tests on the GPU", "time budget")
+    if limit < min_seconds:
+        rep.add("SKIP", label, "time budget")
         return
+    tests = ROOT / "packages" / "mt-backend-cuda" / "tests"
     env = dict(os.environ, NUMBA_ENABLE_CUDASIM="0")
     try:
-        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                               "--maxfail=10", "-rfE", str(tests)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=limit)
+        done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+                               "-m", marker, "--maxfail=10", "-rfE", str(tests)], cwd=ROOT,
+                              env=env, capture_output=True, text=True, timeout=limit)
     except subprocess.TimeoutExpired:
-        rep.add("SKIP", "package tests on the GPU", f"did not finish in {limit:.0f}s")
+        rep.add("SKIP", label, f"did not finish in {limit:.0f}s")
         return
     tail = (done.stdout + done.stderr).strip().splitlines()
     if done.returncode != 0:
         print("\n".join(tail[-80:]))
     counts = [line for line in tail if " in " in line and any(
         word in line for word in ("passed", "failed", "skipped", "error"))]
-    rep.add("PASS" if done.returncode == 0 else "FAIL", "package tests on the GPU",
+    rep.add("PASS" if done.returncode == 0 else "FAIL", label,
             counts[-1].strip("= ") if counts else f"exit status {done.returncode}",
             output_tail="\n".join(tail[-80:]))
+
+
+def package_tests(rep: Report, be: CudaBackend) -> None:
+    if not be.is_available():
+        rep.add("SKIP", "package tests on the GPU", "backend unavailable")
+        return
+    _pytest(rep, "package tests on the GPU", "not conformance", 40)
+    # mt-tensor's conformance kit: every tensor op and gradient on cuda.
+    _pytest(rep, "conformance kit on the GPU", "conformance", 30)
 
 
 def main() -> int:
