@@ -4,7 +4,8 @@
     bash dev.sh setup && .venv/bin/pip install -e 'packages/mt-backend-cuda[cu12]'
     .venv/bin/python bench/gpu_check.py [--budget 260] [--json result.json]
 
-(`[cu13]` for a CUDA 13 driver.) Sections, in order of importance; each is
+Pick the extra from the "CUDA Version" that `nvidia-smi` shows: 12.x -> [cu12],
+13.x -> [cu13]. Sections, in order of importance; each is
 guarded, so a failure is reported and the next section still runs, and each
 stops early when the time budget runs short:
 

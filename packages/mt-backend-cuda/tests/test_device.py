@@ -86,3 +86,17 @@ def test_this_process_reports_its_mode(backend):
 ])
 def test_reduce_threads_are_a_power_of_two_within_bounds(length, cap, expected):
     assert device.reduce_threads_for(length, cap) == expected
+
+
+def test_missing_toolkit_libraries_are_named(monkeypatch):
+    pathfinder = pytest.importorskip("cuda.pathfinder")
+
+    def not_found(lib):
+        raise RuntimeError(f"lib{lib} not found")
+
+    monkeypatch.setattr(pathfinder, "load_nvidia_dynamic_lib", not_found)
+    problem = device.toolkit_problem()
+    assert "libnvvm and libnvrtc were not found" in problem
+    assert "mt-backend-cuda[cu12]" in problem
+    monkeypatch.setattr(pathfinder, "load_nvidia_dynamic_lib", lambda lib: None)
+    assert device.toolkit_problem() == ""

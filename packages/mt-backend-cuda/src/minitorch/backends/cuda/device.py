@@ -52,6 +52,9 @@ def probe() -> tuple[bool, str]:
         return True, ""
     try:
         if cuda.is_available():
+            missing = toolkit_problem()
+            if missing:
+                return False, missing
             _quiet_low_occupancy_warning()
             return True, ""
         error = cuda.cuda_error()
@@ -60,7 +63,27 @@ def probe() -> tuple[bool, str]:
     if error:
         # numba's message spans lines with blank padding; one line reads better.
         return False, "no usable NVIDIA GPU: " + " ".join(str(error).split())
-    return False, f"the CUDA driver works but libNVVM/NVRTC were not found; {INSTALL_HINT}"
+    # numba's is_available also needs NVVM; the driver itself answered.
+    return False, toolkit_problem() or "numba-cuda cannot find NVVM; " + INSTALL_HINT
+
+
+def toolkit_problem() -> str:
+    """Which CUDA toolkit libraries numba-cuda compiles kernels with are missing
+    ("" when none). A driver alone passes numba's own check, and the first
+    kernel would then fail to compile; this names the fix up front instead."""
+    try:
+        from cuda.pathfinder import load_nvidia_dynamic_lib
+    except ImportError:  # another cuda-python layout: numba reports at compile time
+        return ""
+    missing = []
+    for lib in ("nvvm", "nvrtc"):
+        try:
+            load_nvidia_dynamic_lib(lib)
+        except Exception:  # not found, or found but unloadable
+            missing.append(f"lib{lib}")
+    if not missing:
+        return ""
+    return f"the CUDA toolkit libraries {' and '.join(missing)} were not found; {INSTALL_HINT}"
 
 
 def _quiet_low_occupancy_warning() -> None:
