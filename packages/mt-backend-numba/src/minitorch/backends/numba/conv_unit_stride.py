@@ -17,8 +17,8 @@ no bounds test remains inside the loop.
 - backward_input: a "full" correlation of grad_out, padded by K-1-p, with
   the kernel flipped (valid when padding <= kernel - 1).
 - backward_weight: grad_out is re-laid on the padded pitch Wp, then each tap
-  is a dot product of it with a shifted padded x plane, summed over the batch
-  into a vector of float64 partial sums.
+  is a dot product of it with a shifted padded x plane, summed over blocks
+  of images into a vector of partial sums, and the blocks in float64.
 """
 
 from __future__ import annotations
@@ -117,7 +117,15 @@ def conv2d_backward_input_s1(grad_x, grad_out, w, B, C, H, W, O, KH, KW, ph, pw)
                 dst[j] = src[j]
 
 
-@njit(parallel=True, fastmath=FMA, **JIT)
+@njit(fastmath=FMA, **JIT)
+def _accumulate_products(partial, g, shifted):
+    """partial[q] += g[q] * shifted[q]: independent lanes, so it vectorizes."""
+    _prefer_wide_vectors()
+    for q in range(partial.shape[0]):
+        partial[q] += g[q] * shifted[q]
+
+
+@njit(parallel=True, **JIT)
 def conv2d_backward_weight_s1(grad_w, x, grad_out, B, C, H, W, O, KH, KW, ph, pw):
     """conv2d_backward_weight for stride (1, 1)."""
     Hp = H + 2 * ph
@@ -128,17 +136,22 @@ def conv2d_backward_weight_s1(grad_w, x, grad_out, B, C, H, W, O, KH, KW, ph, pw
     xp = _pad_all(x, B * C, H, W, ph, Hp, pw, Wp)
     # grad_out on the padded pitch: row oh of plane (b, o) starts at oh * Wp.
     gp = _pad_all(grad_out, B * O, OH, OW, 0, OH, 0, Wp)
+    # A lane of `partial` sums one position over a block of images in the
+    # storage dtype; blocks are then added in float64, which keeps float32
+    # error near that of a float64 sum while the hot loop stays float32.
+    images_per_block = 16
     for t in prange(O * C):
         o = t // C
         c = t % C
-        partial = np.empty(n, dtype=np.float64)
+        partial = np.empty(n, dtype=grad_w.dtype)
         for kh in range(KH):
             for kw in range(KW):
-                partial[:] = 0
-                for b in range(B):
-                    g = gp[(b * O + o) * OH * Wp:(b * O + o) * OH * Wp + n]
-                    shifted = xp[(b * C + c) * Hp * Wp + kh * Wp + kw:
-                                 (b * C + c) * Hp * Wp + kh * Wp + kw + n]
+                total = 0.0
+                for b0 in range(0, B, images_per_block):
+                    partial[:] = 0
+                    for b in range(b0, min(b0 + images_per_block, B)):
+                        xs = (b * C + c) * Hp * Wp + kh * Wp + kw
+                        _accumulate_products(partial, gp[(b * O + o) * OH * Wp:], xp[xs:xs + n])
                     for q in range(n):
-                        partial[q] += g[q] * shifted[q]
-                grad_w[((o * C + c) * KH + kh) * KW + kw] = partial.sum()
+                        total += partial[q]
+                grad_w[((o * C + c) * KH + kh) * KW + kw] = total
