@@ -69,6 +69,9 @@ class Conv2d(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Tensor, w: Tensor, stride, padding) -> Tensor:
+        # The contiguous copies saved below are new tensors: remember which
+        # of the caller's inputs want a gradient before replacing them.
+        ctx.params["needs_grad"] = (x.requires_grad, w.requires_grad)
         x, w = K.contiguous(x), K.contiguous(w)
         ctx.save_for_backward(x, w)
         b, _, h, wd = x.shape
@@ -85,11 +88,12 @@ class Conv2d(Function):
         stride, padding = ctx.params["stride"], ctx.params["padding"]
         g = K.contiguous(grad)
         gx = gw = None
-        if x.requires_grad:
+        needs_x, needs_w = ctx.params["needs_grad"]
+        if needs_x:
             gx = K.empty(x.shape, x)
             x.backend.conv2d_backward_input(gx._data.storage, K.buffer(g), K.buffer(w),
                                             x.shape, w.shape, stride, padding)
-        if w.requires_grad:
+        if needs_w:
             gw = K.empty(w.shape, w)
             x.backend.conv2d_backward_weight(gw._data.storage, K.buffer(x), K.buffer(g),
                                              x.shape, w.shape, stride, padding)
