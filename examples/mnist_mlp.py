@@ -39,19 +39,20 @@ class SeedMLP(nn.Module):
 
 
 def initialize(model: nn.Module, scheme: str, r: float) -> None:
-    """The seed's three initializations (§5D), applied to every Linear.
+    """The seed's three initializations (§5D), applied to every Linear and Conv2d.
 
     uniform: weights and biases from U[-r, r]; he: U[-sqrt(6 / fan_in), +] weights,
     zero biases; zero: everything 0 (symmetric: the network cannot learn).
     """
     for layer in model.modules():
-        if not isinstance(layer, nn.Linear):
+        if not isinstance(layer, (nn.Linear, nn.Conv2d)):
             continue
         if scheme == "uniform":
             init.uniform_(layer.weight, -r, r)
             init.uniform_(layer.bias, -r, r)
         elif scheme == "he":
-            bound = math.sqrt(6.0 / layer.in_features)
+            fan_in, _ = init.calculate_fan_in_and_fan_out(layer.weight)
+            bound = math.sqrt(6.0 / fan_in)
             init.uniform_(layer.weight, -bound, bound)
             init.zeros_(layer.bias)
         elif scheme == "zero":

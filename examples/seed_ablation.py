@@ -68,14 +68,16 @@ STUDIES: dict[str, list[Setting]] = {
     ],
     # §6B.5
     "loss": [
-        Setting("CE + SGD", loss="ce"), Setting("BCE + SGD", loss="bce"), Setting("MSE + SGD", loss="mse"),
+        Setting("CE + SGD", loss="ce"), Setting("BCE + SGD", loss="bce"),
+        Setting("BCE + SGD lr 1.0", loss="bce", lr=1.0), Setting("MSE + SGD", loss="mse"),
         Setting("CE + Adam", loss="ce", **ADAM), Setting("BCE + Adam", loss="bce", **ADAM),
         Setting("MSE + Adam", loss="mse", **ADAM),
     ],
     # §8: Adam and cross entropy for both
     "cnn_vs_mlp": [
         Setting("MLP", **ADAM),
-        Setting("CNN", model="cnn", init="default", **ADAM),
+        Setting("CNN (PyTorch's default init)", model="cnn", init="default", **ADAM),
+        Setting("CNN (He init)", model="cnn", init="he", **ADAM),
     ],
 }
 

@@ -64,7 +64,7 @@ def test_seed_ablation_tiny_run(tmp_path: Path) -> None:
     out = run("seed_ablation.py", "--studies", "init,cnn_vs_mlp", "--epochs", "1", "--train-size", "100",
               "--test-size", "50", "--out", "abl", cwd=tmp_path)
     table = (tmp_path / "abl" / "results.md").read_text()
-    assert table.count("\n") == 2 + 5  # header + 3 init settings + 2 models
+    assert table.count("\n") == 2 + 6  # header + 3 init settings + 3 models
     assert "| init | zero |" in table and "51,930" in table and "535,818" in table
     assert is_png(tmp_path / "abl" / "init.png") and is_png(tmp_path / "abl" / "cnn_vs_mlp.png")
     assert "| study |" in out
