@@ -38,6 +38,32 @@ def median_seconds(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
+def time_gemm(backend: NumbaBackend, dtype: type, n: int, repeats: int,
+              settle: float) -> tuple[float, float]:
+    """Median seconds of one (n, n) @ (n, n) product: (ours, numpy's)."""
+    rng = np.random.default_rng(n)
+    a = rng.random((1, n, n)).astype(dtype)
+    b = rng.random((1, n, n)).astype(dtype)
+    out = np.empty((1, n, n), dtype=dtype)
+    strides = element_strides(out), element_strides(a), element_strides(b)
+    ours = functools.partial(backend.matmul, out.reshape(-1), strides[0],
+                             a.reshape(-1), strides[1], b.reshape(-1), strides[2],
+                             (1, n, n, n))
+    # OpenBLAS's threads spin for a while after a call and would steal
+    # the cores from ours (and numba's from OpenBLAS): let them settle.
+    time.sleep(settle)
+    ours_s = median_seconds(ours, repeats)
+    np.testing.assert_allclose(out[0], a[0].astype(np.float64) @ b[0],
+                               rtol=1e-3 if dtype == np.float32 else 1e-10)
+    time.sleep(settle)
+    numpy_s = median_seconds(functools.partial(np.matmul, a[0], b[0]), repeats)
+    return ours_s, numpy_s
+
+
+def gflops(n: int, seconds: float) -> float:
+    return 2.0 * n**3 / seconds / 1e9
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[256, 512, 1024])
@@ -52,27 +78,9 @@ def main() -> None:
     print(f"{'dtype':<8} {'n':>5} {'ours GFLOP/s':>13} {'numpy GFLOP/s':>14} {'ratio':>6}")
     for dtype in (np.float32, np.float64):
         for n in args.sizes:
-            rng = np.random.default_rng(n)
-            a = rng.random((1, n, n)).astype(dtype)
-            b = rng.random((1, n, n)).astype(dtype)
-            out = np.empty((1, n, n), dtype=dtype)
-            strides = element_strides(out), element_strides(a), element_strides(b)
-
-            ours = functools.partial(backend.matmul, out.reshape(-1), strides[0],
-                                     a.reshape(-1), strides[1], b.reshape(-1), strides[2],
-                                     (1, n, n, n))
-
-            # OpenBLAS's threads spin for a while after a call and would steal
-            # the cores from ours (and numba's from OpenBLAS): let them settle.
-            time.sleep(args.settle)
-            ours_s = median_seconds(ours, args.repeats)
-            np.testing.assert_allclose(out[0], a[0].astype(np.float64) @ b[0],
-                                       rtol=1e-3 if dtype == np.float32 else 1e-10)
-            time.sleep(args.settle)
-            numpy_s = median_seconds(functools.partial(np.matmul, a[0], b[0]), args.repeats)
-            flops = 2.0 * n**3
-            print(f"{np.dtype(dtype).name:<8} {n:>5} {flops / ours_s / 1e9:>13.1f} "
-                  f"{flops / numpy_s / 1e9:>14.1f} {numpy_s / ours_s:>6.2f}")
+            ours_s, numpy_s = time_gemm(backend, dtype, n, args.repeats, args.settle)
+            print(f"{np.dtype(dtype).name:<8} {n:>5} {gflops(n, ours_s):>13.1f} "
+                  f"{gflops(n, numpy_s):>14.1f} {numpy_s / ours_s:>6.2f}")
     print(f"threading layer {numba.threading_layer()}, "
           f"load average after {os.getloadavg()[0]:.2f}")
 

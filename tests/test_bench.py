@@ -1,0 +1,25 @@
+"""bench/cpu.py still runs end to end (tiny sizes; no timing is asserted)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_cpu_bench_quick_prints_one_table() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "cpu.py"), "--quick"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    assert rows[0].startswith("| benchmark |")
+    names = " ".join(rows)
+    for name in ("GEMM float32 n=64", "GEMM float64 n=64", "seed CNN train step",
+                 "seed MLP train step", "cold cache", "warm cache"):
+        assert name in names, name
+    assert "unset" in result.stdout  # says what it did with the OpenBLAS variables
