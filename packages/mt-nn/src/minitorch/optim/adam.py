@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import minitorch.tensor as mt
 from minitorch.tensor import Tensor
+from minitorch.tensor.updates import adam_step_
 
 from .optimizer import Optimizer, ParamsLike
 
@@ -21,7 +21,9 @@ class Adam(Optimizer):
         v = beta2 * v + (1 - beta2) * g^2
         p = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
 
-    The seed's L2 coefficient λ is ``weight_decay = 2 * λ``.
+    The seed's L2 coefficient λ is ``weight_decay = 2 * λ``. The update is
+    ``minitorch.tensor.updates.adam_step_``: one fused kernel per parameter on a
+    backend with ``adam_step``, a composition of tensor ops elsewhere.
 
     Args:
         params: parameters, ``model.named_parameters()``, a model, or groups.
@@ -54,25 +56,14 @@ class Adam(Optimizer):
 
     def _update(self, p: Tensor, grad: Tensor, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
-        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
-        if wd != 0:
-            if self.decoupled:
-                p.mul_(1.0 - lr * wd)
-            else:
-                grad = grad + p * wd
         if not state:
             state["step"] = 0
             state["exp_avg"] = mt.zeros_like(p)
             state["exp_avg_sq"] = mt.zeros_like(p)
         state["step"] += 1
-        t = state["step"]
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        m.mul_(beta1).add_(grad, alpha=1.0 - beta1)
-        v.mul_(beta2).add_(grad * grad, alpha=1.0 - beta2)
-        bias1 = 1.0 - beta1**t
-        bias2 = 1.0 - beta2**t
-        denom = v.sqrt() / math.sqrt(bias2) + group["eps"]
-        p.sub_(m / denom, alpha=lr / bias1)
+        beta1, beta2 = group["betas"]
+        adam_step_(p, grad, state["exp_avg"], state["exp_avg_sq"], state["step"], group["lr"],
+                   beta1, beta2, group["eps"], group["weight_decay"], self.decoupled)
 
 
 class AdamW(Adam):

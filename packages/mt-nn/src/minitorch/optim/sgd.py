@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import minitorch.tensor as mt
 from minitorch.tensor import Tensor
+from minitorch.tensor.updates import sgd_step_
 
 from .optimizer import Optimizer, ParamsLike
 
@@ -22,7 +24,9 @@ class SGD(Optimizer):
         p = p - lr * g
 
     ``weight_decay`` is PyTorch's: the seed's L2 coefficient λ (its update
-    subtracts 2 lr λ p) is ``weight_decay = 2 * λ``.
+    subtracts 2 lr λ p) is ``weight_decay = 2 * λ``. The update is
+    ``minitorch.tensor.updates.sgd_step_`` (a backend's fused ``sgd_step``
+    kernel when it has one).
 
     Args:
         params: parameters, ``model.named_parameters()``, a model, or groups.
@@ -53,14 +57,11 @@ class SGD(Optimizer):
 
     def _update(self, p: Tensor, grad: Tensor, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
-        if group["weight_decay"] != 0:
-            grad = grad + p * group["weight_decay"]
-        momentum = group["momentum"]
-        if momentum != 0:
+        buf, first = None, False
+        if group["momentum"] != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = state["momentum_buffer"] = grad.clone()
-            else:
-                buf.mul_(momentum).add_(grad, alpha=1.0 - group["dampening"])
-            grad = grad + buf * momentum if group["nesterov"] else buf
-        p.sub_(grad, alpha=group["lr"])
+                buf = state["momentum_buffer"] = mt.zeros_like(p)
+                first = True
+        sgd_step_(p, grad, buf, group["lr"], group["momentum"], group["dampening"],
+                  group["weight_decay"], group["nesterov"], first)

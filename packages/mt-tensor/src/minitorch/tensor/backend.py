@@ -24,11 +24,22 @@ Their signatures, all over contiguous operands:
     avg_pool2d_backward(grad_x, grad_out, x_shape, kernel, stride, padding)
     softmax(out, x, shape, dim)
     log_softmax(out, x, shape, dim)
+    adam_step(p, grad, exp_avg, exp_avg_sq, size, step, lr, beta1, beta2, eps,
+              weight_decay, decoupled)
+    sgd_step(p, grad, momentum_buffer, size, lr, momentum, dampening, weight_decay,
+             nesterov, first)
 
 `kernel`, `stride` and `padding` are (h, w) pairs. Every output storage must
 be completely overwritten (it is not zero-filled). Max pooling pads with
 -inf and routes the gradient to the first maximum of each window; average
 pooling counts padded zeros (PyTorch's count_include_pad=True).
+
+`adam_step` and `sgd_step` are optimizer updates in place over `size`
+elements of same-dtype storages (`p` and the state; `grad` is only read):
+the formulas, and the compositions that run without them, are in
+`minitorch.tensor.updates`. `step` counts from 1; `first` says the momentum
+buffer holds nothing yet (set it to the gradient); with momentum 0 the
+buffer is `p` itself and must not be used.
 """
 
 from __future__ import annotations

@@ -114,4 +114,6 @@ OPTIONAL_KERNELS: tuple[str, ...] = (
     "avg_pool2d_backward",
     "softmax",
     "log_softmax",
+    "adam_step",
+    "sgd_step",
 )

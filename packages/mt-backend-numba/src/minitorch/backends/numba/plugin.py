@@ -10,6 +10,7 @@ it from the on-disk cache (NUMBA_CACHE_DIR) in later processes.
 from __future__ import annotations
 
 import functools
+import math
 from importlib import metadata
 
 import numpy as np
@@ -18,7 +19,7 @@ import numba
 from minitorch.tensor.backend import Backend, Shape, Storage, Strides
 from minitorch.tensor.hookspec import hookimpl
 
-from . import conv, conv_unit_stride, elementwise, matmul, pooling, reduce, softmax
+from . import conv, conv_unit_stride, elementwise, matmul, pooling, reduce, softmax, updates
 from .layout import coalesce, elementwise_plan
 from .pointwise import MAP_CODES, ZIP_CODES
 from .reduce import REDUCE_CODES
@@ -27,6 +28,9 @@ from .reduce import REDUCE_CODES
 _SERIAL_GEMM_WORK = 100_000
 # Below this many multiply-adds (or elements for reduce) one thread does it all.
 _SERIAL_WORK = 32768
+# Fused optimizer updates: parameters smaller than this update on the calling
+# thread; larger ones in chunks of this many elements.
+_UPDATE_CHUNK = 65536
 
 
 def _unknown(kind: str, op: str, known: dict[str, int]) -> ValueError:
@@ -184,6 +188,26 @@ class NumbaBackend(Backend):
 
     def log_softmax(self, out, x, shape, dim) -> None:
         softmax.softmax_kernel(out, x, *_softmax_view(shape, dim), True)
+
+    def adam_step(self, p, grad, exp_avg, exp_avg_sq, size, step, lr, beta1, beta2, eps,
+                  weight_decay, decoupled) -> None:
+        bias1 = 1.0 - beta1**step
+        bias2_sqrt = math.sqrt(1.0 - beta2**step)
+        args = (float(lr), float(beta1), float(beta2), float(eps), float(weight_decay),
+                bool(decoupled), bias1, bias2_sqrt)
+        if size <= _UPDATE_CHUNK:
+            updates.adam_run(p, grad, exp_avg, exp_avg_sq, 0, size, *args)
+        else:
+            updates.adam_parallel(p, grad, exp_avg, exp_avg_sq, size, _UPDATE_CHUNK, *args)
+
+    def sgd_step(self, p, grad, momentum_buffer, size, lr, momentum, dampening, weight_decay,
+                 nesterov, first) -> None:
+        args = (float(lr), float(momentum), float(dampening), float(weight_decay), bool(nesterov),
+                bool(first))
+        if size <= _UPDATE_CHUNK:
+            updates.sgd_run(p, grad, momentum_buffer, 0, size, *args)
+        else:
+            updates.sgd_parallel(p, grad, momentum_buffer, size, _UPDATE_CHUNK, *args)
 
 
 def _column_layout(out_strides: Strides, out_shape: Shape, a_strides: Strides,
