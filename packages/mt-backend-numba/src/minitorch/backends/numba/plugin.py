@@ -19,7 +19,7 @@ import numba
 from minitorch.tensor.backend import Backend, Shape, Storage, Strides
 from minitorch.tensor.hookspec import hookimpl
 
-from . import conv, conv_unit_stride, elementwise, matmul, pooling, reduce, softmax, updates
+from . import conv, conv_unit_stride, elementwise, matmul, memory, pooling, reduce, softmax, updates
 from .layout import coalesce, elementwise_plan
 from .pointwise import MAP_CODES, ZIP_CODES
 from .reduce import REDUCE_CODES
@@ -53,6 +53,11 @@ class NumbaBackend(Backend):
             self.version = metadata.version("mt-backend-numba")
         except metadata.PackageNotFoundError:
             self.version = "0+unknown"
+
+    # -- storage ------------------------------------------------------------
+    def zeros(self, size: int, dtype) -> Storage:
+        memory.retain_freed_memory()  # once per process (see memory.py)
+        return np.zeros(size, dtype=dtype.numpy)
 
     # -- required kernels ---------------------------------------------------
     def map(self, op: str, out: Storage, out_strides: Strides, shape: Shape,
