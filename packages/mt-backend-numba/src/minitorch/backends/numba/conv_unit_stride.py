@@ -18,7 +18,8 @@ no bounds test remains inside the loop.
   the kernel flipped (valid when padding <= kernel - 1).
 - backward_weight: grad_out is re-laid on the padded pitch Wp, then each tap
   is a dot product of it with a shifted padded x plane, summed over blocks
-  of images into a vector of partial sums, and the blocks in float64.
+  of images into a vector of partial sums, the blocks lane by lane into a
+  float64 vector, and that vector in 8 interleaved float64 chains.
 """
 
 from __future__ import annotations
@@ -125,6 +126,24 @@ def _accumulate_products(partial, g, shifted):
         partial[q] += g[q] * shifted[q]
 
 
+@njit(**JIT)
+def _sum8(values):
+    """Sum in 8 interleaved float64 chains: a strict left-to-right sum waits one
+    add latency per element (no reassociation is allowed), which cost more
+    than the products themselves."""
+    lanes = np.zeros(8, dtype=np.float64)
+    n8 = values.shape[0] // 8 * 8
+    for q in range(0, n8, 8):
+        for lane in range(8):
+            lanes[lane] += values[q + lane]
+    total = 0.0
+    for q in range(n8, values.shape[0]):
+        total += values[q]
+    for lane in range(8):
+        total += lanes[lane]
+    return total
+
+
 @njit(parallel=True, **JIT)
 def conv2d_backward_weight_s1(grad_w, x, grad_out, B, C, H, W, O, KH, KW, ph, pw):
     """conv2d_backward_weight for stride (1, 1)."""
@@ -139,19 +158,29 @@ def conv2d_backward_weight_s1(grad_w, x, grad_out, B, C, H, W, O, KH, KW, ph, pw
     # A lane of `partial` sums one position over a block of images in the
     # storage dtype; blocks are then added in float64, which keeps float32
     # error near that of a float64 sum while the hot loop stays float32.
+    # Image by image, all taps at once: the image's two planes stay in L1
+    # while the KH*KW partial vectors (30 KB at 3x3 on 28x28) are updated.
     images_per_block = 16
+    taps = KH * KW
     for t in prange(O * C):
         o = t // C
         c = t % C
-        partial = np.empty(n, dtype=grad_w.dtype)
-        for kh in range(KH):
-            for kw in range(KW):
-                total = 0.0
-                for b0 in range(0, B, images_per_block):
-                    partial[:] = 0
-                    for b in range(b0, min(b0 + images_per_block, B)):
-                        xs = (b * C + c) * Hp * Wp + kh * Wp + kw
-                        _accumulate_products(partial, gp[(b * O + o) * OH * Wp:], xp[xs:xs + n])
-                    for q in range(n):
-                        total += partial[q]
-                grad_w[((o * C + c) * KH + kh) * KW + kw] = total
+        partial = np.empty((taps, n), dtype=grad_w.dtype)
+        wide = np.zeros((taps, n), dtype=np.float64)
+        for b0 in range(0, B, images_per_block):
+            partial[:] = 0
+            for b in range(b0, min(b0 + images_per_block, B)):
+                g = gp[(b * O + o) * OH * Wp:]
+                plane = (b * C + c) * Hp * Wp
+                for kh in range(KH):
+                    for kw in range(KW):
+                        xs = plane + kh * Wp + kw
+                        _accumulate_products(partial[kh * KW + kw], g, xp[xs:xs + n])
+            # Lane by lane (vectorized); one scalar sum per tap, not per block.
+            for tap in range(taps):
+                row = wide[tap]
+                part = partial[tap]
+                for q in range(n):
+                    row[q] += part[q]
+        for tap in range(taps):
+            grad_w[(o * C + c) * taps + tap] = _sum8(wide[tap])
