@@ -91,6 +91,11 @@ class Backend:
     def zeros(self, size: int, dtype: DType) -> Storage:
         return np.zeros(size, dtype=dtype.numpy)
 
+    def empty(self, size: int, dtype: DType) -> Storage:
+        """A storage a kernel is about to overwrite completely: its contents
+        may be anything (the default zero-fills; a host backend can skip that)."""
+        return self.zeros(size, dtype)
+
     def from_numpy(self, array: np.ndarray) -> Storage:
         """A storage holding a copy of (or owning) a 1-D contiguous array."""
         return np.ascontiguousarray(array).reshape(-1)

@@ -76,7 +76,7 @@ class Conv2d(Function):
         ctx.save_for_backward(x, w)
         b, _, h, wd = x.shape
         o, _, kh, kw = w.shape
-        out = K.empty((b, o, out_size(h, kh, stride[0], padding[0]),
+        out = K.output((b, o, out_size(h, kh, stride[0], padding[0]),
                        out_size(wd, kw, stride[1], padding[1])), x)
         x.backend.conv2d_forward(out._data.storage, K.buffer(x), K.buffer(w), x.shape, w.shape,
                                  stride, padding)
@@ -90,11 +90,11 @@ class Conv2d(Function):
         gx = gw = None
         needs_x, needs_w = ctx.params["needs_grad"]
         if needs_x:
-            gx = K.empty(x.shape, x)
+            gx = K.output(x.shape, x)
             x.backend.conv2d_backward_input(gx._data.storage, K.buffer(g), K.buffer(w),
                                             x.shape, w.shape, stride, padding)
         if needs_w:
-            gw = K.empty(w.shape, w)
+            gw = K.output(w.shape, w)
             x.backend.conv2d_backward_weight(gw._data.storage, K.buffer(x), K.buffer(g),
                                              x.shape, w.shape, stride, padding)
         return gx, gw

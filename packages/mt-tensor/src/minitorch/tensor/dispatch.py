@@ -30,6 +30,12 @@ def empty(shape: tuple[int, ...], like: Tensor) -> Tensor:
     return new_tensor(TensorData(storage, tuple(shape), strides_from_shape(shape)), like)
 
 
+def output(shape: tuple[int, ...], like: Tensor) -> Tensor:
+    """A contiguous tensor for a kernel to overwrite completely (not zero-filled)."""
+    storage = like.backend.empty(max(prod(shape), 1), like.dtype)
+    return new_tensor(TensorData(storage, tuple(shape), strides_from_shape(shape)), like)
+
+
 def buffer(t: Tensor):
     """The storage handed to a kernel: starts at the tensor's first element."""
     d = t._data
@@ -55,7 +61,7 @@ def check_same_backend(op: str, *tensors: Tensor) -> Backend:
 
 
 def map_op(op: str, a: Tensor) -> Tensor:
-    out = empty(a.shape, a)
+    out = output(a.shape, a)
     shape, out_strides, a_strides = _kernel_layout(a.shape, out._data.strides, a._data.strides)
     a.backend.map(op, out._data.storage, out_strides, shape, buffer(a), a_strides)
     return out
@@ -66,7 +72,7 @@ def zip_op(op: str, a: Tensor, b: Tensor, name: str | None = None) -> Tensor:
     backend = check_same_backend(name, a, b)
     promote(a.dtype, b.dtype, name)
     shape = a.shape if a.shape == b.shape else shape_broadcast(a.shape, b.shape, name)
-    out = empty(shape, a)
+    out = output(shape, a)
     a_strides = a._data.strides if a.shape == shape else expand_strides(a.shape, a._data.strides, shape)
     b_strides = b._data.strides if b.shape == shape else expand_strides(b.shape, b._data.strides, shape)
     kshape, out_strides, a_strides, b_strides = _kernel_layout(
@@ -110,7 +116,7 @@ def copy_into(out: Tensor, src: Tensor) -> None:
 def reduce_op(op: str, a: Tensor, dim: int) -> Tensor:
     """Reduce along `dim`, keeping it as size 1."""
     out_shape = a.shape[:dim] + (1,) + a.shape[dim + 1:]
-    out = empty(out_shape, a)
+    out = output(out_shape, a)
     a.backend.reduce(op, out._data.storage, out._data.strides, out_shape,
                      buffer(a), a._data.strides, a.shape, dim)
     return out
@@ -155,7 +161,7 @@ def matmul_op(a: Tensor, b: Tensor) -> Tensor:
     batch = shape_broadcast(a.shape[:-2], b.shape[:-2], "matmul")
     a_src, a_strides = _as_batched(a, batch)
     b_src, b_strides = _as_batched(b, batch)
-    out = empty(batch + (n, m), a)
+    out = output(batch + (n, m), a)
     nb = prod(batch)
     backend.matmul(out._data.storage, (n * m, m, 1), buffer(a_src), a_strides,
                    buffer(b_src), b_strides, (nb, n, k, m))

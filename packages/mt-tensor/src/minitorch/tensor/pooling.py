@@ -49,7 +49,7 @@ class _Pool(Function):
     def _forward(cls, ctx: Context, x: Tensor, kernel, stride, padding, out_shape) -> Tensor:
         x = K.contiguous(x)
         ctx.save_for_backward(x)
-        out = K.empty(out_shape, x)
+        out = K.output(out_shape, x)
         getattr(x.backend, f"{cls.kind}_pool2d_forward")(
             out._data.storage, K.buffer(x), x.shape, kernel, stride, padding)
         return out
@@ -68,7 +68,7 @@ class MaxPool2d(_Pool):
     def backward(ctx: Context, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
         p = ctx.params
-        gx = K.empty(x.shape, x)
+        gx = K.output(x.shape, x)
         x.backend.max_pool2d_backward(gx._data.storage, K.buffer(x), K.buffer(K.contiguous(grad)),
                                       x.shape, p["kernel"], p["stride"], p["padding"])
         return gx
@@ -87,7 +87,7 @@ class AvgPool2d(_Pool):
     def backward(ctx: Context, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
         p = ctx.params
-        gx = K.empty(x.shape, x)
+        gx = K.output(x.shape, x)
         x.backend.avg_pool2d_backward(gx._data.storage, K.buffer(K.contiguous(grad)),
                                       x.shape, p["kernel"], p["stride"], p["padding"])
         return gx

@@ -28,7 +28,7 @@ def _run_kernel(a: Tensor, dim: int, name: str) -> Tensor | None:
     if kernel is None:
         return None
     src = K.contiguous(a)
-    out = K.empty(a.shape, a)
+    out = K.output(a.shape, a)
     kernel(out._data.storage, K.buffer(src), src.shape, dim)
     return out
 

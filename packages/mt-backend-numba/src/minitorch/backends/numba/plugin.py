@@ -59,6 +59,10 @@ class NumbaBackend(Backend):
         memory.retain_freed_memory()  # once per process (see memory.py)
         return np.zeros(size, dtype=dtype.numpy)
 
+    def empty(self, size: int, dtype) -> Storage:
+        memory.retain_freed_memory()
+        return np.empty(size, dtype=dtype.numpy)
+
     # -- required kernels ---------------------------------------------------
     def map(self, op: str, out: Storage, out_strides: Strides, shape: Shape,
             a: Storage, a_strides: Strides) -> None:
