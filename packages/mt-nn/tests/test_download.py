@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 import pytest
+
 from minitorch.data import mnist
 from minitorch.data.idx import write_idx
 from minitorch.data.mnist import DownloadError, download_mnist, load_mnist

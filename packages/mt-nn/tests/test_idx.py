@@ -7,6 +7,7 @@ import struct
 
 import numpy as np
 import pytest
+
 from minitorch.data.idx import IDXError, encode_idx, read_idx, write_idx
 
 

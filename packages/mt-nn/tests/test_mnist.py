@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 import pytest
+
 from minitorch.data import mnist
 from minitorch.data.idx import IDXError, write_idx
 from minitorch.data.mnist import cache_dir, load_mnist, load_mnist_files

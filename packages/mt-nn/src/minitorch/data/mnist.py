@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
 from minitorch.data.idx import IDXError, read_idx
 
 __all__ = [
