@@ -58,13 +58,13 @@ def main(argv: list[str] | None = None) -> list:
     if args.backend:
         model.to(args.backend)
     optimizer = Adam(model.named_parameters(), lr=args.lr)
-    start = resume(args, model, optimizer)
+    start, done = resume(args, model, optimizer)
     backend = mt.get_backend(args.backend).name
     print(f"seed CNN, {parameter_count(model):,} parameters, backend {backend}, "
           f"{len(train)} train / {len(test)} test images")
 
     history = fit(model, optimizer, lambda logits, y: F.cross_entropy(logits, y), train, test, args,
-                  start_epoch=start)
+                  start_epoch=start, history=done)
     report(history, args, "seed CNN on MNIST")
     return history
 

@@ -109,12 +109,12 @@ def main(argv: list[str] | None = None) -> list:
     if args.backend:
         model.to(args.backend)
     optimizer = make_optimizer(args.optim, model, args.lr, args.weight_decay)
-    start = resume(args, model, optimizer)
+    start, done = resume(args, model, optimizer)
     params = sum(p.numel() for p in model.parameters())
     print(f"seed MLP, {params:,} parameters, {args.optim}, {args.loss} loss, {args.init} init, "
           f"backend {mt.get_backend(args.backend).name}, {len(train)} train / {len(test)} test images")
 
-    history = fit(model, optimizer, make_loss(args.loss), train, test, args, start_epoch=start)
+    history = fit(model, optimizer, make_loss(args.loss), train, test, args, start_epoch=start, history=done)
     report(history, args, "seed MLP on MNIST")
     return history
 

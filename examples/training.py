@@ -102,14 +102,17 @@ def _progress(total: int, desc: str, disable: bool):
 
 def fit(model: nn.Module, optimizer: Any, loss_fn: Callable[[mt.Tensor, mt.Tensor], mt.Tensor],
         train: Any, test: Any, args: argparse.Namespace, scheduler: Any = None,
-        start_epoch: int = 1, log: Callable[[str], None] = print) -> list[EpochResult]:
+        start_epoch: int = 1, log: Callable[[str], None] = print,
+        history: list[EpochResult] | None = None) -> list[EpochResult]:
     """Train for `args.epochs` epochs; checkpoint after each when `args.save` is set.
 
-    Ctrl-C stops after saving a checkpoint of the last finished step.
+    `history` holds the epochs a resumed run already did. Ctrl-C stops after
+    saving the weights of the last finished step; the checkpoint keeps the
+    number of the last finished epoch, so a resume repeats the interrupted one.
     """
     backend = args.backend
     loader = DataLoader(train, batch_size=args.batch_size, shuffle=True, backend=backend)
-    history: list[EpochResult] = []
+    history = list(history or [])
     state = {"epoch": start_epoch - 1}
 
     def save(tag: str) -> None:
@@ -157,14 +160,16 @@ def fit(model: nn.Module, optimizer: Any, loss_fn: Callable[[mt.Tensor, mt.Tenso
     return history
 
 
-def resume(args: argparse.Namespace, model: nn.Module, optimizer: Any, scheduler: Any = None) -> int:
-    """Restore a checkpoint if `--resume` was given; returns the first epoch to run."""
+def resume(args: argparse.Namespace, model: nn.Module, optimizer: Any,
+           scheduler: Any = None) -> tuple[int, list[EpochResult]]:
+    """Restore a checkpoint if `--resume` was given: the first epoch to run and the history so far."""
     if not args.resume:
-        return 1
+        return 1, []
     meta = nn.load(args.resume, model=model, optimizer=optimizer, scheduler=scheduler)
     epoch = int(meta.get("epoch", 0))
+    history = [EpochResult(**h) for h in meta.get("history", [])]
     print(f"resumed from {args.resume} after epoch {epoch}")
-    return epoch + 1
+    return epoch + 1, history
 
 
 def plot_history(history: list[EpochResult], path: str, title: str) -> None:

@@ -360,3 +360,17 @@ def test_fuzzed_header_fields_raise_only_checkpoint_errors(entry, field, value):
 def test_the_unmutated_fuzz_seed_loads(tmp_path):
     (tmp_path / "seed.safetensors").write_bytes(VALID)
     nn.load(tmp_path / "seed.safetensors", model=_MODEL, optimizer=_OPT, scheduler=_SCHED)
+
+
+def test_zero_dim_parameters_round_trip(tmp_path: Path) -> None:
+    class Scaled(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.scale = nn.Parameter(mt.tensor(2.5))
+
+    nn.save(tmp_path / "s.safetensors", model=Scaled())
+    fresh = Scaled()
+    with mt.no_grad():
+        fresh.scale.fill_(0.0)
+    nn.load(tmp_path / "s.safetensors", model=fresh)
+    assert fresh.scale.shape == () and fresh.scale.item() == 2.5

@@ -255,3 +255,29 @@ def test_updates_run_on_the_backend_of_the_parameters():
     assert p.backend.name == "numba" and opt.state["0"]["exp_avg"].backend.name == "numba"
     expected = adam_numpy(P0, [G1], 0.01, 0.9, 0.999, 1e-8, 0.1)[0]
     assert_close(p, expected)
+
+
+@pytest.mark.needs_backend("numba")
+def test_optimizer_follows_a_model_moved_to_another_backend():
+    mt.manual_seed(0)
+    model = nn.Linear(3, 2, backend="python")
+    opt = optim.Adam(model.named_parameters(), lr=0.1)
+    x = mt.ones(4, 3, backend="python")
+    model(x).sum().backward()
+    opt.step()  # Adam state now lives on python
+    model.to("numba")
+    opt.zero_grad()
+    model(x.to("numba")).sum().backward()
+    opt.step()
+    assert model.weight.backend.name == "numba"
+    assert all(t.backend.name == "numba" for s in opt.state.values() for t in s.values()
+               if isinstance(t, mt.Tensor))
+
+
+@pytest.mark.needs_backend("numba")
+def test_load_state_dict_across_backends():
+    source = nn.Linear(3, 2, backend="python")
+    target = nn.Linear(3, 2).to("numba")
+    target.load_state_dict(source.state_dict())
+    assert target.weight.backend.name == "numba"
+    np.testing.assert_array_equal(target.weight.numpy(), source.weight.numpy())

@@ -88,3 +88,22 @@ def test_max_pool_fallback_gradient_goes_to_first_max():
     x = mt.tensor(np.ones((1, 1, 2, 2)), backend=B, requires_grad=True)
     mt.max_pool2d(x, 2).sum().backward()
     assert x.grad.numpy().reshape(-1).tolist() == [1.0, 0.0, 0.0, 0.0]
+
+
+def test_leaf_gradients_own_their_memory():
+    a = mt.tensor([1.0, 2.0, 3.0], backend=B, requires_grad=True)
+    b = mt.tensor([1.0, 2.0, 3.0], backend=B, requires_grad=True)
+    a.sum().backward()  # Sum's backward is a stride-0 broadcast view
+    with mt.no_grad():
+        a.grad.add_(mt.tensor([1.0, 2.0, 3.0], backend=B))
+    assert a.grad.tolist() == [2.0, 3.0, 4.0]
+    a.grad = None
+    (a + b).sum().backward()  # Add hands one gradient to both inputs
+    assert a.grad is not b.grad
+    with mt.no_grad():
+        a.grad.mul_(0.0)
+    assert b.grad.tolist() == [1.0, 1.0, 1.0]
+    g = mt.tensor([5.0, 5.0, 5.0], backend=B)
+    c = mt.tensor([0.0, 0.0, 0.0], backend=B, requires_grad=True)
+    c.backward(g)  # a leaf root must not adopt the caller's tensor
+    assert c.grad is not g and c.grad.tolist() == [5.0, 5.0, 5.0]

@@ -138,3 +138,27 @@ def test_numerics_are_stable():
     assert np.all(np.isfinite(x.sigmoid().numpy()))
     assert np.all(np.isfinite(x.softmax(0).numpy()))
     assert np.all(np.isfinite(x.log_softmax(0).numpy()))
+
+
+def test_to_backend_and_dtype_together():
+    x = mt.tensor([1.0, 2.0], backend=B)
+    y = x.to(B, dtype=mt.float64)
+    assert y.dtype is mt.float64 and y.backend.name == B
+    with pytest.raises(ValueError, match="two dtypes"):
+        x.to("float32", dtype=mt.float64)
+
+
+def test_reductions_on_0d_tensors():
+    x = mt.tensor(3.0, backend=B)
+    values, indices = x.max(0)
+    assert values.shape == () and values.item() == 3.0 and indices.item() == 0.0
+    assert x.argmax(-1).item() == 0.0
+    assert x.softmax(0).item() == 1.0 and x.log_softmax(0).item() == 0.0
+    with pytest.raises(IndexError, match="max: dimension 1"):
+        x.max(1)
+
+
+def test_index_error_names_op_and_shape():
+    expected = r"index: index 5 is out of bounds for dim 0 with size 2 \(tensor shape \(2, 3\)\)"
+    with pytest.raises(IndexError, match=expected):
+        mt.ones(2, 3, backend=B)[5]

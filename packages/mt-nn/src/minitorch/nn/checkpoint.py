@@ -49,7 +49,7 @@ MODEL, OPTIMIZER = "model/", "optimizer/"
 
 # -- saving ---------------------------------------------------------------------------
 def _host(t: Tensor) -> np.ndarray:
-    return np.ascontiguousarray(t.detach().numpy())
+    return np.require(t.detach().numpy(), requirements='C')  # keeps 0-d shapes, unlike ascontiguousarray
 
 
 def _json(value: Any, what: str) -> str:

@@ -13,6 +13,8 @@ import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from . import dispatch as K
+
 if TYPE_CHECKING:
     from .tensor import Tensor
 
@@ -132,6 +134,10 @@ def run_backward(root: Tensor, grad: Tensor, retain_graph: bool = False) -> None
         )
     order = _topological_order(root)
     grads: dict[int, Tensor] = {id(root): grad}
+    # A leaf's .grad must own its memory: users update it in place (clipping,
+    # optimizers), so it may not be a broadcast view, the caller's tensor, or
+    # the same object as another leaf's gradient (Add passes one grad to both).
+    handed_out: set[int] = {id(grad)}
     with _grad_mode(False):
         for node in order:
             g = grads.pop(id(node), None)
@@ -143,7 +149,13 @@ def run_backward(root: Tensor, grad: Tensor, retain_graph: bool = False) -> None
                         "was already released); use backward(retain_graph=True)"
                     )
                 if g is not None:
-                    node.grad = g if node.grad is None else node.grad + g
+                    if node.grad is not None:
+                        node.grad = node.grad + g
+                    elif id(g) in handed_out or not g._data.is_contiguous() or g._data.offset:
+                        node.grad = K.map_op("id", g)
+                    else:
+                        node.grad = g
+                    handed_out.add(id(node.grad))
                 continue
             if g is not None:
                 in_grads = history.function.backward(history.ctx, g)

@@ -16,7 +16,7 @@ def parse_index(key: Any, shape: tuple[int, ...]) -> Selection:
         fill = len(shape) - (len(key) - 1)
         key = key[:at] + (slice(None),) * fill + key[at + 1:]
     if len(key) > len(shape):
-        raise IndexError(f"too many indices for a tensor of shape {shape}: got {len(key)}")
+        raise IndexError(f"index: too many indices for a tensor of shape {shape}: got {len(key)}")
     selection = []
     for d, size in enumerate(shape):
         k = key[d] if d < len(key) else slice(None)
@@ -33,6 +33,9 @@ def parse_index(key: Any, shape: tuple[int, ...]) -> Selection:
         else:
             i = int(k)
             if not -size <= i < size:
-                raise IndexError(f"index {i} is out of bounds for dim {d} with size {size}")
+                raise IndexError(
+                    f"index: index {i} is out of bounds for dim {d} with size {size} "
+                    f"(tensor shape {shape})"
+                )
             selection.append((i % size, 1, 1, True))
     return tuple(selection)

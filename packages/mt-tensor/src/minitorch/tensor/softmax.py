@@ -83,8 +83,14 @@ class LogSoftmax(Function):
 
 
 def softmax(a: Tensor, dim: int) -> Tensor:
-    return Softmax.apply(a, dim=normalize_dim(dim, a.dim(), "softmax"))
+    d = normalize_dim(dim, a.dim(), "softmax")
+    if a.dim() == 0:  # one element: kernels see at least one dim
+        return Softmax.apply(a.reshape(1), dim=0).reshape(())
+    return Softmax.apply(a, dim=d)
 
 
 def log_softmax(a: Tensor, dim: int) -> Tensor:
-    return LogSoftmax.apply(a, dim=normalize_dim(dim, a.dim(), "log_softmax"))
+    d = normalize_dim(dim, a.dim(), "log_softmax")
+    if a.dim() == 0:
+        return LogSoftmax.apply(a.reshape(1), dim=0).reshape(())
+    return LogSoftmax.apply(a, dim=d)

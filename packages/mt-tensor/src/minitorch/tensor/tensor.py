@@ -131,10 +131,15 @@ class Tensor(LayoutMethods):
 
         backend = self.backend
         if target is not None:
+            # `target` is a dtype or a backend; only a backend name can fail as_dtype.
             try:
-                dtype = as_dtype(target) if dtype is None else dtype
+                target_dtype = as_dtype(target)
             except TypeError:
                 backend = get_backend(target)
+            else:
+                if dtype is not None and as_dtype(dtype) is not target_dtype:
+                    raise ValueError(f"to: got two dtypes, {target!r} and {dtype!r}")
+                dtype = target_dtype
         new_dtype = as_dtype(dtype) if dtype is not None else self.dtype
         if backend is self.backend and new_dtype is self.dtype:
             return self
@@ -370,6 +375,10 @@ class Tensor(LayoutMethods):
         if dim is None:
             flat = self.reshape(-1) if self.dim() != 1 else self
             return F.Max.apply(flat, dim=0).reshape(())
+        if self.dim() == 0:  # PyTorch accepts dim 0 / -1 on a 0-d tensor
+            normalize_dim(dim, 0, "max")
+            values, indices = self.reshape(1).max(0)
+            return MaxResult(values.reshape(()), indices.reshape(()))
         d = normalize_dim(dim, self.dim(), "max")
         values = F.Max.apply(self, dim=d)
         indices = K.reduce_op("argmax", self.detach(), d)
@@ -379,7 +388,9 @@ class Tensor(LayoutMethods):
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the first maximum, as a float tensor of this dtype."""
-        if dim is None:
+        if dim is None or self.dim() == 0:
+            if dim is not None:
+                normalize_dim(dim, 0, "argmax")
             return K.reduce_op("argmax", self.detach().reshape(-1), 0).reshape(())
         d = normalize_dim(dim, self.dim(), "argmax")
         out = K.reduce_op("argmax", self.detach(), d)

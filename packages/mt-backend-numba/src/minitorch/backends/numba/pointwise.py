@@ -54,7 +54,7 @@ def _pow(a: float, b: float) -> float:
     # IEEE / C pow in float64, as the reference now specifies: nan for a
     # negative base to a non-integer power, ±inf on overflow and for 0 to a
     # negative power, 1 for anything to the power 0.
-    return np.power(np.float64(a), np.float64(b))
+    return np.float64(a) ** np.float64(b)
 
 
 @njit(**JIT)
@@ -74,21 +74,21 @@ def map_value(code: int, x: float) -> float:
     if code == NEG:
         return -x
     if code == EXP:
-        return np.exp(x)
+        return math.exp(x)
     if code == LOG:
         if x > 0:
-            return np.log(x)
+            return math.log(x)
         return -math.inf if x == 0 else math.nan
     if code == RELU:
         return x if x > 0 else 0.0
     if code == SIGMOID:
         return _sigmoid(x)
     if code == TANH:
-        return np.tanh(x)
+        return math.tanh(x)
     if code == INV:
         return 1.0 / x
     if code == SQRT:
-        return np.sqrt(x) if x >= 0 else math.nan
+        return math.sqrt(x) if x >= 0 else math.nan
     if code == ABS:
         return abs(x)
     if code == SIGN:
