@@ -22,16 +22,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 TORCH_RUN = r"""
 import json, sys
-import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
+import numpy as np, torch, torch.nn.functional as F
 from minitorch.data import MNIST
+sys.path.insert(0, sys.argv[3])
+from cpu import torch_models
 seed, epochs = int(sys.argv[1]), int(sys.argv[2])
 torch.manual_seed(seed); torch.set_num_threads(2)
 train, test = MNIST("train", normalize=True), MNIST("test", normalize=True)
 xtr, ytr = (torch.tensor(a) for a in train.get_batch(np.arange(len(train))))
 xte, yte = (torch.tensor(a) for a in test.get_batch(np.arange(len(test))))
-model = nn.Sequential(nn.Conv2d(1, 4, 3, padding="same"), nn.ReLU(), nn.Conv2d(4, 8, 3, padding="same"),
-                      nn.ReLU(), nn.MaxPool2d(4), nn.Flatten(), nn.Linear(392, 128), nn.ReLU(),
-                      nn.Dropout(0.25), nn.Linear(128, 10))
+model = torch_models()["cnn"][0]
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 accs = []
 for _ in range(epochs):
@@ -53,7 +53,7 @@ def minitorch_run(seed: int, epochs: int) -> list[float]:
 
 
 def torch_run(seed: int, epochs: int) -> list[float] | None:
-    result = subprocess.run([sys.executable, "-c", TORCH_RUN, str(seed), str(epochs)],
+    result = subprocess.run([sys.executable, "-c", TORCH_RUN, str(seed), str(epochs), str(ROOT / "bench")],
                             capture_output=True, text=True)
     if result.returncode != 0:
         return None

@@ -105,16 +105,23 @@ def minitorch_worker(threads: int, warmup: int, windows: int, steps: int) -> dic
         model = model_class()
         optimizer = optim_class(model.named_parameters(), lr=1e-3)
 
-        def step(i: int, model=model, optimizer=optimizer) -> None:
-            x, y = batches[i % len(batches)]
-            optimizer.zero_grad()
-            loss = F.cross_entropy(model(x), y)
-            loss.backward()
-            optimizer.step()
-            loss.item()
-
-        result[name] = images_per_second(step, warmup, windows, steps)
+        result[name] = images_per_second(training_step(batches, model, optimizer, F.cross_entropy),
+                                         warmup, windows, steps)
     return result
+
+
+def training_step(batches: list, model, optimizer, cross_entropy):
+    """One full step on batch i; the same code drives minitorch and PyTorch (same API)."""
+
+    def step(i: int) -> None:
+        x, y = batches[i % len(batches)]
+        optimizer.zero_grad()
+        loss = cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        loss.item()
+
+    return step
 
 
 def torch_models():
@@ -149,15 +156,8 @@ def torch_worker(threads: int, warmup: int, windows: int, steps: int) -> dict:
     for name, (model, optim_class) in torch_models().items():
         optimizer = optim_class(model.parameters(), lr=1e-3)
 
-        def step(i: int, model=model, optimizer=optimizer) -> None:
-            x, y = batches[i % len(batches)]
-            optimizer.zero_grad()
-            loss = F.cross_entropy(model(x), y)
-            loss.backward()
-            optimizer.step()
-            loss.item()
-
-        result[name] = images_per_second(step, warmup, windows, steps)
+        result[name] = images_per_second(training_step(batches, model, optimizer, F.cross_entropy),
+                                         warmup, windows, steps)
     return result
 
 
