@@ -14,6 +14,7 @@ import math
 import numpy as np
 import pytest
 from mt_numpy_backend import NumpyBackend
+from mt_numpy_backend import backend as backend_module
 from mt_numpy_backend.backend import MAP_OPS, REDUCE_OPS, ZIP_OPS, strided
 
 from minitorch.tensor import float32, float64, ops
@@ -32,10 +33,21 @@ def same(actual: np.ndarray, expected: np.ndarray, what: str) -> None:
                                   err_msg=f"{what}: sign of zero")
 
 
-def test_op_tables_match_ops_py() -> None:
-    assert set(MAP_OPS) == set(ops.MAP_OPS)
-    assert set(ZIP_OPS) == set(ops.ZIP_OPS)
-    assert set(REDUCE_OPS) == set(ops.REDUCE_OPS)
+def test_op_tables_are_ops_py_vocabulary() -> None:
+    # Every op of ops.py, in ops.py's order: nothing missing, nothing of our own.
+    assert list(MAP_OPS) == list(ops.MAP_OPS)
+    assert list(ZIP_OPS) == list(ops.ZIP_OPS)
+    assert list(REDUCE_OPS) == list(ops.REDUCE_OPS)
+
+
+def test_a_name_ops_py_does_not_define_fails_the_import() -> None:
+    with pytest.raises(ImportError, match="map: ops not in minitorch.tensor.ops: sigmiod"):
+        backend_module._vocabulary("map", {"id": abs, "sigmiod": abs}, ops.MAP_OPS)
+    # An op ops.py gained after the backend was written is reported when called.
+    table = backend_module._vocabulary("map", {"id": abs}, ops.MAP_OPS)
+    assert list(table) == ["id"]
+    with pytest.raises(NotImplementedError, match="does not implement the map op 'neg'"):
+        backend_module._kernel("map", "neg", table, ops.MAP_OPS)
 
 
 @pytest.mark.parametrize("op", sorted(ops.MAP_OPS))
@@ -155,6 +167,92 @@ def test_unknown_op_names_the_known_ones() -> None:
         NP.map("cube", np.zeros(1), (1,), (1,), np.zeros(1), (1,))
     with pytest.raises(ValueError, match="known: sum, max, argmax"):
         NP.reduce("min", np.zeros(1), (1,), (1,), np.zeros(2), (1,), (2,), 0)
+
+
+@pytest.mark.parametrize("name", ["cube", "", "RELU", "relu_", "sum"])
+def test_unknown_op_is_ops_unknown_op(name: str) -> None:
+    z = np.zeros(2)
+    calls = {
+        "map": (ops.MAP_OPS, lambda: NP.map(name, z, (1,), (2,), z, (1,))),
+        "zip": (ops.ZIP_OPS, lambda: NP.zip(name, z, (1,), (2,), z, (1,), z, (1,))),
+        "reduce": (ops.REDUCE_OPS, lambda: NP.reduce(name, z, (1,), (1,), z, (1,), (2,), 0)),
+    }
+    for kind, (table, call) in calls.items():
+        if name in table:
+            continue
+        with pytest.raises(ValueError) as info:
+            call()
+        assert str(info.value) == str(ops.unknown_op(kind, name, table)), kind
+
+
+def test_relu_propagates_nan_but_its_gradient_is_zero_there() -> None:
+    x = np.array([math.nan, -1.0, -0.0, 0.0, 2.0])
+    out = np.zeros_like(x)
+    NP.map("relu", out, (1,), x.shape, x, (1,))
+    same(out, np.array([math.nan, 0.0, 0.0, 0.0, 2.0]), "relu")
+    NP.zip("relu_back", out, (1,), x.shape, x, (1,), np.full(5, 3.0), (1,))
+    same(out, np.array([0.0, 0.0, 0.0, 0.0, 3.0]), "relu_back")
+
+
+# -- where ---------------------------------------------------------------------------
+def _where(cond: np.ndarray, a: np.ndarray, b: np.ndarray, dtype=np.float64) -> np.ndarray:
+    """NP.where over contiguous 1-D operands of `dtype`."""
+    cond, a, b = (np.asarray(v, dtype=dtype) for v in (cond, a, b))
+    out = np.full(a.shape, 12345.0, dtype=dtype)
+    NP.where(out, (1,), a.shape, cond, (1,), a, (1,), b, (1,))
+    return out
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_where_never_lets_the_value_not_taken_through(dtype) -> None:
+    inf, nan = math.inf, math.nan
+    cond = [1.0, 0.0, 1.0, 0.0, -2.0, nan, -0.0]
+    a = [1.0, inf, 2.0, nan, 3.0, 4.0, -inf]
+    b = [nan, 5.0, -inf, 6.0, inf, nan, 7.0]
+    got = _where(cond, a, b, dtype)
+    assert got.dtype == dtype
+    # -2.0 and nan are non-zero, so true; -0.0 is zero, so false.
+    np.testing.assert_array_equal(got, [1.0, 5.0, 2.0, 6.0, 3.0, 4.0, 7.0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_where_keeps_the_sign_of_zero(dtype) -> None:
+    got = _where([1.0, 0.0, 1.0, 0.0], [-0.0, 1.0, 0.0, 1.0], [1.0, -0.0, 1.0, 0.0], dtype)
+    same(got, np.array([-0.0, -0.0, 0.0, 0.0]), "where")
+
+
+def test_where_broadcast_and_non_contiguous_operands() -> None:
+    rng = np.random.default_rng(5)
+    cond_col = np.array([1.0, 0.0, 2.0])  # (3, 1): strides (1, 0)
+    a_t = rng.standard_normal(12)  # read as (3, 4) transposed: strides (1, 3)
+    b_row = rng.standard_normal(4)  # (1, 4): strides (0, 1)
+    storage = np.full(3 + 3 * 4 * 2, -7.0)  # out: every other element, 3 in
+    NP.where(NP.view_at(storage, 3), (8, 2), (3, 4), cond_col, (1, 0), a_t, (1, 3),
+             b_row, (0, 1))
+    expected = np.where(cond_col.reshape(3, 1) != 0, a_t.reshape(4, 3).T, b_row.reshape(1, 4))
+    window = strided(NP.view_at(storage, 3), (3, 4), (8, 2))
+    np.testing.assert_array_equal(window, expected)
+    untouched = np.ones(storage.size, dtype=bool)
+    untouched[[3 + 8 * i + 2 * j for i in range(3) for j in range(4)]] = False
+    assert (storage[untouched] == -7.0).all()
+
+
+@pytest.mark.parametrize("dtype", [float32, float64], ids=lambda d: d.name)
+def test_where_matches_reference_backend(dtype) -> None:
+    rng = np.random.default_rng(6)
+    cond = np.where(rng.random(24) < 0.5, 0.0, rng.standard_normal(24)).astype(dtype.numpy)
+    a = rng.standard_normal(24).astype(dtype.numpy)
+    b = rng.standard_normal(6).astype(dtype.numpy)
+    ours, theirs = np.zeros_like(a), np.zeros_like(a)
+    for backend, out in ((NP, ours), (REF, theirs)):
+        backend.where(out, (1, 4), (4, 6), cond, (6, 1), a, (1, 4), b, (0, 1))
+    np.testing.assert_array_equal(ours, theirs)
+
+
+def test_where_in_place_over_an_input() -> None:
+    a = np.array([1.0, 2.0, 3.0, 4.0])
+    NP.where(a, (1,), (4,), np.array([0.0, 1.0, 0.0, 1.0]), (1,), a, (1,), np.zeros(1), (0,))
+    np.testing.assert_array_equal(a, [0.0, 2.0, 0.0, 4.0])
 
 
 def test_strided_refuses_to_reach_past_the_storage() -> None:

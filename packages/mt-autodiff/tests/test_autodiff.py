@@ -1,4 +1,4 @@
-"""topological_sort, backpropagate, Context, and the freeing of the graph."""
+"""topological_sort, backpropagate, Context, History and the freeing of the graph."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from minitorch.autodiff import (
     Add,
     Context,
+    History,
     Scalar,
     ScalarFunction,
     Variable,
@@ -38,12 +39,12 @@ def test_topological_sort_puts_every_node_before_its_inputs() -> None:
     b = a + x
     c = b * a
     order = topological_sort(c)
-    assert order[0] is c
-    assert {id(v) for v in order} == {id(v) for v in (x, y, a, b, c)}
-    assert len(order) == 5
+    # Recorded ops appear as their History, leaves as themselves.
+    assert order[0] is c.history
+    assert {id(v) for v in order} == {id(v) for v in (x, y, a.history, b.history, c.history)}
     position = {id(v): i for i, v in enumerate(order)}
     for node in order:
-        if not node.is_leaf():
+        if isinstance(node, History):
             for parent in node.parents:
                 assert position[id(node)] < position[id(parent)]
 
@@ -51,8 +52,27 @@ def test_topological_sort_puts_every_node_before_its_inputs() -> None:
 def test_topological_sort_skips_constants() -> None:
     x = Scalar(1.0)
     y = x * 2.0
-    assert [v is x or v is y for v in topological_sort(y)] == [True, True]
+    assert topological_sort(y) == [y.history, x]
     assert topological_sort(Scalar(1.0, requires_grad=False)) == []
+
+
+def test_history_records_the_parents_inputs_had_when_it_was_made() -> None:
+    x = Scalar(3.0)
+    h = x * 2.0
+    y = h + 1.0
+    (edge_h, edge_const) = y.history.parents
+    assert edge_h is h.history and edge_const is None
+    assert x.history is None and h.history.parents == (x, None)
+    # Re-pointing h at a new history later does not rewire what y recorded.
+    h.history = (x * 5.0).history
+    y.backward()
+    assert x.grad == 2.0
+
+
+def test_context_records_needs_input_grad() -> None:
+    x = Scalar(1.0)
+    y = x * 2.0
+    assert y.history.ctx.needs_input_grad == (True, False)
 
 
 def test_accumulates_when_a_variable_is_used_twice() -> None:
@@ -179,7 +199,7 @@ def test_backward_returning_the_wrong_arity_is_a_clear_error() -> None:
         def backward(ctx, d_out):
             return d_out
 
-    with pytest.raises(RuntimeError, match="returned 1 derivative.*for 2 input"):
+    with pytest.raises(RuntimeError, match="returned 1 gradient.*for 2 input"):
         Broken.apply(Scalar(1.0), Scalar(2.0)).backward()
 
 
@@ -190,6 +210,59 @@ def test_backpropagate_directly() -> None:
     assert x.grad == 3.0 and y.grad == 3.0
 
 
-def test_accumulate_derivative_is_only_for_leaves() -> None:
-    with pytest.raises(RuntimeError, match="leaves"):
-        (Scalar(1.0) * 2).accumulate_derivative(1.0)
+class _Versioned:
+    """A stand-in for a tensor: something with a write counter."""
+
+    def __init__(self) -> None:
+        self._version = 0
+        self.shape = (3,)
+
+
+def test_saved_values_with_a_version_are_checked() -> None:
+    ctx = Context()
+    v = _Versioned()
+    ctx.save_for_backward(v, 2.0)
+    ctx.check_saved("Mul")
+    v._version += 1
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation: .*shape \(3,\).*saved by Mul, "
+                       r"is at version 1; expected version 0"):
+        ctx.check_saved("Mul")
+
+
+def test_a_modified_saved_value_stops_backward_before_any_leaf_is_touched() -> None:
+    class Keep(ScalarFunction):
+        """Saves a versioned object; its backward would pass d_out through."""
+
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(box)
+            return a
+
+        @staticmethod
+        def backward(ctx, d_out):
+            return d_out
+
+    box = _Versioned()
+    x = Scalar(1.0)
+    y = Keep.apply(x) + x
+    box._version = 5
+    with pytest.raises(RuntimeError, match="saved by Keep"):
+        y.backward()
+    assert x.grad is None
+
+
+def test_forward_returning_its_input_is_an_error() -> None:
+    from minitorch.autodiff import Function
+
+    class Same(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a
+
+    with pytest.raises(RuntimeError, match="returned one of its inputs"):
+        Same.apply(Scalar(1.0))
+
+
+def test_backpropagate_on_a_constant_raises() -> None:
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        backpropagate(Scalar(1.0, requires_grad=False), 1.0)

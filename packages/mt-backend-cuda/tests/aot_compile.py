@@ -57,6 +57,7 @@ def _launches(dtype) -> dict[str, device.Launch]:
         "map/2d": elementwise.map_launch("sigmoid", z, (3, 1), (2, 3), z, (1, 2)),
         "map/3d": elementwise.map_launch("log", z, (6, 3, 1), (2, 2, 3), z, (0, 3, 1)),
         "zip/2d": elementwise.zip_launch("pow", z, (3, 1), (2, 3), z, (3, 1), z, (0, 1)),
+        "where/2d": elementwise.where_launch(z, (3, 1), (2, 3), z, (0, 1), z, (1, 2), z, (3, 1)),
         "fill": elementwise.fill_launch(z, 0.0, 64),
         "reduce/2d": reduce.reduce_launch("argmax", z, (1, 1), (2, 1), z, (3, 1), (2, 3), 1),
         "matmul": matmul.matmul_launch(z, (4, 2, 1), z, (6, 3, 1), z, (0, 2, 1), (2, 2, 3, 2)),

@@ -69,6 +69,19 @@ def elementwise(be, ref, rng, dtype) -> None:
         _close(got, want, dtype, f"{op} (edge values)")
 
 
+def where(be, ref, rng, dtype) -> None:
+    shape = (384, 1000)
+    cond = np.where(rng.random(shape) < 0.5, 0.0, rng.standard_normal(shape)).astype(dtype)
+    x = rng.standard_normal(shape[::-1]).astype(dtype).T  # permuted input
+    x[0, :] = np.inf  # never taken where cond is 0, and kept exactly where it is not
+    y = np.broadcast_to(np.array(np.nan, dtype=dtype), shape)  # one element, stride 0
+    (c, c_st), (a, a_st), (b, b_st) = _put(be, cond), _put(be, x), _put(be, y)
+    got = _run(be, "where", shape, (shape[1], 1), shape, c, c_st, a, a_st, b, b_st)
+    want = ref.where(cond, x, y)
+    if not np.array_equal(got, want, equal_nan=True):
+        raise AssertionError("where: not the numpy selection")
+
+
 def reduce(be, ref, rng, dtype) -> None:
     x = rng.standard_normal((700, 1333)).astype(dtype)
     a, a_st = _put(be, x)
@@ -149,6 +162,7 @@ def softmax(be, ref, rng, dtype) -> None:
 
 CHECKS = [
     ("map/zip, every op", elementwise),
+    ("where", where),
     ("reduce", reduce),
     ("matmul", matmul),
     ("conv2d", conv),

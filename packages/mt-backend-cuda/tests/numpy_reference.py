@@ -25,7 +25,7 @@ MAP: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "neg": np.negative,
     "exp": np.exp,
     "log": np.log,
-    "relu": lambda x: np.where(x > 0, x, 0.0),
+    "relu": lambda x: np.where((x > 0) | np.isnan(x), x, 0.0),  # nan stays nan
     "sigmoid": _sigmoid,
     "tanh": np.tanh,
     "inv": lambda x: 1 / x,
@@ -64,6 +64,11 @@ def scalar_reference(fn: Callable[..., float], *args: float) -> float:
         return fn(*args)
     except ValueError:
         return math.nan
+
+
+def where(cond: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a where cond != 0 (nan counts as true), else b; a selection, in a's dtype."""
+    return np.where(cond != 0, a, b)
 
 
 def reduce(op: str, x: np.ndarray, dim: int) -> np.ndarray:

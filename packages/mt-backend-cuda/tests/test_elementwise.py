@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
+import math
+import re
+
 import numpy as np
 import pytest
 
-from minitorch.backends.cuda import device, elementwise
+from minitorch.backends.cuda import device, elementwise, reduce
 from minitorch.tensor import ops
 
 pytestmark = [pytest.mark.cuda, pytest.mark.filterwarnings("ignore::RuntimeWarning")]
@@ -14,11 +18,24 @@ DTYPES = [np.float32, np.float64]
 SHAPE = (5, 7)
 
 
-def test_code_tables_cover_exactly_the_named_ops():
-    assert set(elementwise.MAP_CODES) == set(ops.MAP_OPS)
-    assert set(elementwise.ZIP_CODES) == set(ops.ZIP_OPS)
-    for table in (elementwise.MAP_CODES, elementwise.ZIP_CODES):
-        assert sorted(table.values()) == list(range(len(table)))
+def test_codes_are_positions_in_the_ops_tables():
+    # The package keeps no list of op names or numbers of its own: every code
+    # comes from minitorch.tensor.ops, and each op has its module constant.
+    assert elementwise.MAP_CODES == ops.op_codes(ops.MAP_OPS)
+    assert elementwise.ZIP_CODES == ops.op_codes(ops.ZIP_OPS)
+    assert reduce.REDUCE_CODES == ops.op_codes(ops.REDUCE_OPS)
+    for module, table in ((elementwise, ops.MAP_OPS), (elementwise, ops.ZIP_OPS),
+                          (reduce, ops.REDUCE_OPS)):
+        for code, name in enumerate(table):
+            assert getattr(module, name.upper()) == code, name
+
+
+def test_device_code_compares_with_named_constants_only():
+    # A literal code (`code == 4`) would silently mean another op once a table
+    # in ops.py grew or was reordered; the switches must use the constants.
+    for module in (elementwise, reduce):
+        source = inspect.getsource(module)
+        assert re.search(r"code\s*[!=]=\s*\d", source) is None, module.__name__
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -121,12 +138,74 @@ def test_zero_dim_and_empty_shapes(backend, dev):
     assert dev.get(out, (1,))[0] == -2.0
 
 
-def test_unknown_op_lists_known_ones(backend, dev):
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_relu_propagates_nan_and_relu_back_does_not(backend, dev, dtype):
+    # PyTorch's (and ops.relu's) rule: relu(nan) = nan; its gradient at nan is 0.
+    x = np.array([math.nan, -math.nan, -1.0, -0.0, 0.0, 2.0, math.inf, -math.inf], dtype=dtype)
+    a, a_strides = dev.put(x)
+    out, out_strides = dev.empty(x.shape, dtype)
+    backend.map("relu", out, out_strides, x.shape, a, a_strides)
+    got = dev.get(out, x.shape)
+    np.testing.assert_array_equal(got, [math.nan, math.nan, 0.0, 0.0, 0.0, 2.0, math.inf, 0.0])
+    assert not np.signbit(got[2:5]).any()  # relu(-0.0) is +0.0, as ops.relu
+    assert all(ops.MAP_OPS["relu"](float(v)) == g or math.isnan(g) for v, g in zip(x, got))
+    g, g_strides = dev.put(np.full(x.shape, 3.0, dtype=dtype))
+    backend.zip("relu_back", out, out_strides, x.shape, a, a_strides, g, g_strides)
+    np.testing.assert_array_equal(dev.get(out, x.shape), [0, 0, 0, 0, 0, 3.0, 3.0, 0])
+
+
+UNKNOWN_NAMES = ["nope", "", "RELU", "relu ", "sum"]
+
+
+@pytest.mark.parametrize("name", UNKNOWN_NAMES)
+def test_unknown_map_and_zip_names_raise_ops_unknown_op(backend, dev, name):
     a, _ = dev.put(np.zeros(3))
-    with pytest.raises(ValueError, match="unknown op 'nope'.*neg"):
-        backend.map("nope", a, (1,), (3,), a, (1,))
-    with pytest.raises(ValueError, match="unknown op 'nope'.*add"):
-        backend.zip("nope", a, (1,), (3,), a, (1,), a, (1,))
+    with pytest.raises(ValueError) as info:
+        backend.map(name, a, (1,), (3,), a, (1,))
+    assert str(info.value) == str(ops.unknown_op("cuda map", name, ops.MAP_OPS))
+    if name not in ops.ZIP_OPS:
+        with pytest.raises(ValueError) as info:
+            backend.zip(name, a, (1,), (3,), a, (1,), a, (1,))
+        assert str(info.value) == str(ops.unknown_op("cuda zip", name, ops.ZIP_OPS))
+
+
+@pytest.mark.parametrize("name", ["mean", "min", "Sum", "add"])
+def test_unknown_reduce_names_raise_ops_unknown_op(backend, dev, name):
+    a, _ = dev.put(np.zeros(4))
+    with pytest.raises(ValueError) as info:
+        backend.reduce(name, a, (1,), (1,), a, (1,), (4,), 0)
+    assert str(info.value) == str(ops.unknown_op("cuda reduce", name, ops.REDUCE_OPS))
+
+
+def test_unknown_names_are_refused_before_anything_else():
+    # Host arrays and an empty shape: were the name checked after the device
+    # checks, or only when there is work to launch, these would not raise it.
+    z = np.zeros(3)
+    with pytest.raises(ValueError, match="cuda map: unknown op 'cube'; known: id, neg"):
+        elementwise.map_launch("cube", z, (1,), (0,), z, (1,))
+    with pytest.raises(ValueError, match="cuda zip: unknown op 'cube'; known: add, sub"):
+        elementwise.zip_launch("cube", z, (1,), (0,), z, (1,), z, (1,))
+    with pytest.raises(ValueError, match="cuda reduce: unknown op 'cube'; known: sum, max"):
+        reduce.reduce_launch("cube", z, (1,), (0, 1), z, (1, 1), (0, 3), 1)
+
+
+def test_an_unknown_code_past_the_host_check_poisons_the_output(backend, dev):
+    # The device-side default: a kernel cannot raise, so a code no name maps
+    # to (launched by hand here) writes NaN rather than computing another op.
+    x = np.arange(1.0, 5.0)
+    a, a_strides = dev.put(x)
+    out, out_strides = dev.empty(x.shape, np.float64)
+    for kernel, code, args in (
+        (elementwise.map_kernel, len(ops.MAP_OPS), (out, out_strides, x.shape, a, a_strides)),
+        (elementwise.zip_kernel, len(ops.ZIP_OPS),
+         (out, out_strides, x.shape, a, a_strides, a, a_strides)),
+    ):
+        device.per_element(kernel, x.size, (code, *args, x.size)).run()
+        assert np.isnan(dev.get(out, x.shape)).all(), kernel
+    red, red_strides = dev.empty((1,), np.float64)
+    device.Launch(reduce.reduce_kernel, 1, 32,
+                  (len(ops.REDUCE_OPS), red, red_strides, (1,), a, a_strides, 0, 4, 1)).run()
+    assert np.isnan(dev.get(red, (1,))).all()
 
 
 def test_host_arrays_are_refused(backend, dev):

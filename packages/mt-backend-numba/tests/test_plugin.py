@@ -10,7 +10,7 @@ import pytest
 
 from minitorch.backends.numba.plugin import NumbaBackend, minitorch_register_backends
 from minitorch.tensor.backend import Backend
-from minitorch.tensor.ops import MAP_OPS, OPTIONAL_KERNELS, REDUCE_OPS, ZIP_OPS
+from minitorch.tensor.ops import MAP_OPS, OPTIONAL_KERNELS, REDUCE_OPS, REQUIRED_KERNELS, ZIP_OPS
 
 
 def test_identity() -> None:
@@ -46,7 +46,7 @@ def test_every_named_op_and_optional_kernel_is_implemented() -> None:
     assert set(MAP_CODES) == set(MAP_OPS)
     assert set(ZIP_CODES) == set(ZIP_OPS)
     assert set(REDUCE_CODES) == set(REDUCE_OPS)
-    for name in OPTIONAL_KERNELS:
+    for name in (*REQUIRED_KERNELS, *OPTIONAL_KERNELS):
         assert getattr(NumbaBackend, name) is not getattr(Backend, name, None), name
 
 
@@ -55,8 +55,8 @@ def test_import_compiles_nothing() -> None:
     code = (
         "import minitorch.backends.numba as nb\n"
         "from minitorch.backends.numba import elementwise, matmul, reduce, conv\n"
-        "kernels = [elementwise.map_tasks, elementwise.zip_parallel, matmul.matmul_blocked,\n"
-        "           reduce.reduce_lines_tasks, conv.conv2d_forward]\n"
+        "kernels = [elementwise.map_tasks, elementwise.zip_parallel, elementwise.where_tasks,\n"
+        "           matmul.matmul_blocked, reduce.reduce_lines_tasks, conv.conv2d_forward]\n"
         "print(sum(len(k.signatures) for k in kernels))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -94,6 +94,19 @@ def test_nan_wins_and_ties_take_first(dim: int) -> None:
     np.testing.assert_array_equal(am, expected("argmax", x, 1 - dim))
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dim", [0, 1])
+def test_nan_wins_on_the_parallel_path(dim: int, dtype) -> None:
+    """300 x 300 is past the serial cut-off; dim 0 takes the column kernel, dim 1 the lines."""
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(300, 300)).astype(dtype)
+    x[rng.random(x.shape) < 0.01] = np.nan
+    for op in ("max", "argmax"):
+        out = run(op, x.reshape(-1), element_strides(x), x.shape, dim, dtype)
+        np.testing.assert_array_equal(out, expected(op, x, dim))
+    assert np.isnan(expected("max", x, dim)).any() and not np.isnan(expected("max", x, dim)).all()
+
+
 def test_sum_accumulates_in_float64() -> None:
     x = np.full(1 << 16, 0.1, dtype=np.float32)
     x[0] = 1e4

@@ -15,8 +15,16 @@ bit except where libm and numpy's own exp/log/tanh differ by an ulp. Copying
 on load also makes a kernel safe when `out` shares memory with an operand.
 
 The ufuncs are picked so that the edge cases match `minitorch.tensor.ops`
-exactly: division by zero gives ±inf or nan, `relu(nan) = 0`, `sign(nan) = 0`,
-`max` lets NaN win, `argmax` returns the first maximum as a float.
+exactly: division by zero gives ±inf or nan, `relu(nan) = nan` (as PyTorch;
+`relu_back` at nan is 0), `sign(nan) = 0`, `max` lets NaN win, `argmax`
+returns the first maximum as a float. `where` is a selection (`np.where`),
+so the value not taken, inf or nan, never reaches `out` and -0.0 keeps its
+sign.
+
+The op names are mt-tensor's, not this file's: `minitorch.tensor.ops` holds
+the vocabulary, and the tables here are built from it and checked against it
+at import (`_vocabulary`), so a misspelt name fails loudly instead of being
+an op nobody can call, and an unknown name gets `ops.unknown_op`'s error.
 """
 
 from __future__ import annotations
@@ -27,12 +35,10 @@ from importlib import metadata
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from minitorch.tensor import Backend
+from minitorch.tensor import Backend, ops
 from minitorch.tensor.backend import Shape, Storage, Strides
 
 Array = np.ndarray
-
-REDUCE_OPS = ("sum", "max", "argmax")
 
 
 # -- reading and writing strided operands ---------------------------------------
@@ -93,12 +99,12 @@ def _flag(mask: Array) -> Array:
     return mask.astype(np.float64)
 
 
-MAP_OPS: dict[str, Callable[[Array], Array]] = {
+_MAP: dict[str, Callable[[Array], Array]] = {
     "id": lambda x: x,
     "neg": np.negative,
     "exp": np.exp,
     "log": np.log,  # log(0) = -inf, log(x < 0) = nan, as ops._log
-    "relu": lambda x: np.where(x > 0, x, 0.0),
+    "relu": lambda x: np.where((x > 0) | np.isnan(x), x, 0.0),  # nan stays nan, as ops.relu
     "sigmoid": _sigmoid,
     "tanh": np.tanh,
     "inv": lambda x: np.divide(1.0, x),
@@ -107,7 +113,7 @@ MAP_OPS: dict[str, Callable[[Array], Array]] = {
     "sign": _sign,
 }
 
-ZIP_OPS: dict[str, Callable[[Array, Array], Array]] = {
+_ZIP: dict[str, Callable[[Array, Array], Array]] = {
     "add": np.add,
     "sub": np.subtract,
     "mul": np.multiply,
@@ -118,19 +124,12 @@ ZIP_OPS: dict[str, Callable[[Array, Array], Array]] = {
     "gt": lambda a, b: _flag(a > b),
     "eq": lambda a, b: _flag(a == b),
     "is_close": lambda a, b: _flag(np.abs(a - b) < 1e-2),
-    "relu_back": lambda x, g: np.where(x > 0, g, 0.0),
+    "relu_back": lambda x, g: np.where(x > 0, g, 0.0),  # 0 at nan, unlike relu
     "log_back": lambda x, g: np.divide(g, x),
     "inv_back": lambda x, g: np.divide(-g, x * x),
     "sigmoid_back": lambda s, g: g * s * (1.0 - s),
     "tanh_back": lambda t, g: g * (1.0 - t * t),
 }
-
-
-def _lookup(table: dict, op: str, kind: str) -> Callable:
-    try:
-        return table[op]
-    except KeyError:
-        raise ValueError(f"{kind}: unknown op {op!r}; known: {', '.join(table)}") from None
 
 
 def first_argmax(x: Array, dim: int) -> Array:
@@ -145,6 +144,49 @@ def max_along(x: Array, dim: int) -> Array:
     return np.take_along_axis(x, first_argmax(x, dim), axis=dim)
 
 
+def _sum(x: Array, dim: int) -> Array:
+    # initial=0.0 as the reference's `acc = 0.0`: a sum of -0.0 is +0.0.
+    return np.sum(x, axis=dim, keepdims=True, initial=0.0)
+
+
+_REDUCE: dict[str, Callable[[Array, int], Array]] = {
+    "sum": _sum,
+    "max": max_along,
+    "argmax": lambda x, dim: first_argmax(x, dim).astype(np.float64),
+}
+
+
+def _vocabulary(kind: str, impls: dict[str, Callable], names) -> dict[str, Callable]:
+    """`impls` in the order of `names`, the op names ops.py defines for `kind`.
+
+    A name of ours that ops.py lacks is a typo or a removed op: refused at
+    import, so the registry reports this plugin as broken rather than it
+    silently never being called. A name of ops.py we lack (an op added to
+    mt-tensor after this backend was written) stays out of the table and is
+    reported when called (`_kernel`).
+    """
+    unknown = sorted(set(impls) - set(names))
+    if unknown:
+        raise ImportError(f"mt_numpy_backend {kind}: ops not in minitorch.tensor.ops: "
+                          f"{', '.join(unknown)}")
+    return {name: impls[name] for name in names if name in impls}
+
+
+MAP_OPS = _vocabulary("map", _MAP, ops.MAP_OPS)
+ZIP_OPS = _vocabulary("zip", _ZIP, ops.ZIP_OPS)
+REDUCE_OPS = _vocabulary("reduce", _REDUCE, ops.REDUCE_OPS)
+
+
+def _kernel(kind: str, op: str, table: dict[str, Callable], names) -> Callable:
+    """This backend's function for the `kind` op named `op`; `names` is ops.py's table."""
+    fn = table.get(op)
+    if fn is not None:
+        return fn
+    if op in names:
+        raise NotImplementedError(f"backend 'numpy' does not implement the {kind} op {op!r}")
+    raise ops.unknown_op(kind, op, names)
+
+
 def _contiguous(storage: Array, shape: Shape) -> Array:
     size = int(np.prod(shape))
     return np.array(storage[:size], dtype=np.float64).reshape(shape)
@@ -154,7 +196,7 @@ def _contiguous(storage: Array, shape: Shape) -> Array:
 class NumpyBackend(Backend):
     """Vectorized numpy kernels; storage is the default flat numpy array.
 
-    Implements the four required kernels and the optional `softmax` and
+    Implements the five required kernels and the optional `softmax` and
     `log_softmax`; convolution and pooling use mt-tensor's composed fallbacks.
     """
 
@@ -172,31 +214,35 @@ class NumpyBackend(Backend):
     def map(self, op: str, out: Storage, out_strides: Strides, shape: Shape,
             a: Storage, a_strides: Strides) -> None:
         """out[idx] = op(a[idx]) for every index of `shape`."""
-        fn = _lookup(MAP_OPS, op, "map")
+        fn = _kernel("map", op, MAP_OPS, ops.MAP_OPS)
         store(out, shape, out_strides, fn(load(a, shape, a_strides)))
 
     @np.errstate(all="ignore")
     def zip(self, op: str, out: Storage, out_strides: Strides, shape: Shape,
             a: Storage, a_strides: Strides, b: Storage, b_strides: Strides) -> None:
         """out[idx] = op(a[idx], b[idx]); a broadcast operand has stride 0."""
-        fn = _lookup(ZIP_OPS, op, "zip")
+        fn = _kernel("zip", op, ZIP_OPS, ops.ZIP_OPS)
         store(out, shape, out_strides, fn(load(a, shape, a_strides), load(b, shape, b_strides)))
 
     @np.errstate(all="ignore")
     def reduce(self, op: str, out: Storage, out_strides: Strides, out_shape: Shape,
                a: Storage, a_strides: Strides, a_shape: Shape, dim: int) -> None:
         """sum / max / argmax of `a` along `dim` into `out` (that dim has size 1)."""
-        if op not in REDUCE_OPS:
-            raise ValueError(f"reduce: unknown op {op!r}; known: {', '.join(REDUCE_OPS)}")
-        x = load(a, a_shape, a_strides)
-        if op == "sum":
-            # initial=0.0 as the reference's `acc = 0.0`: a sum of -0.0 is +0.0.
-            result = np.sum(x, axis=dim, keepdims=True, initial=0.0)
-        elif op == "max":
-            result = max_along(x, dim)
-        else:
-            result = first_argmax(x, dim).astype(np.float64)
-        store(out, out_shape, out_strides, result)
+        fn = _kernel("reduce", op, REDUCE_OPS, ops.REDUCE_OPS)
+        store(out, out_shape, out_strides, fn(load(a, a_shape, a_strides), dim))
+
+    def where(self, out: Storage, out_strides: Strides, shape: Shape, cond: Storage,
+              cond_strides: Strides, a: Storage, a_strides: Strides, b: Storage,
+              b_strides: Strides) -> None:
+        """out[idx] = a[idx] if cond[idx] != 0 else b[idx] (a nan condition is true).
+
+        `np.where` selects, it does not compute: the value not taken never
+        reaches `out`, and float64 holds every float32 exactly, so the chosen
+        element is stored as it was, -0.0 and all.
+        """
+        pick = load(cond, shape, cond_strides) != 0
+        store(out, shape, out_strides,
+              np.where(pick, load(a, shape, a_strides), load(b, shape, b_strides)))
 
     @np.errstate(all="ignore")
     def matmul(self, out: Storage, out_strides: Strides, a: Storage, a_strides: Strides,

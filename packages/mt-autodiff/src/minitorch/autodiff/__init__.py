@@ -1,23 +1,28 @@
-"""minitorch.autodiff: scalar automatic differentiation.
+"""minitorch.autodiff: THE autodiff engine of minitorch, and scalars to learn it on.
 
-``Scalar`` is a differentiable float; ``backward()`` fills ``.grad`` on the
-leaves. ``topological_sort`` and ``backpropagate`` work on any object that
-follows the ``Variable`` protocol and are reused by ``minitorch.tensor``.
+The engine is three small modules that know nothing about what a value holds:
+
+- ``grad_mode``: ``no_grad``, ``enable_grad``, ``set_grad_enabled``,
+  ``inference_mode`` (per thread, as in PyTorch);
+- ``function``: ``Function`` (one op, forward and backward side by side),
+  ``Context`` (what forward saves, with the version checks that catch
+  in-place edits) and ``History`` (a recorded op: PyTorch's ``grad_fn``);
+- ``autodiff``: the ``Variable`` protocol, ``topological_sort`` and
+  ``backpropagate``.
+
+``Scalar`` (a differentiable float) and ``minitorch.tensor.Tensor`` are both
+``Variable``s and train through the same code. ``central_difference`` is the
+numerical derivative both check against; ``to_dot`` draws either's graph;
 ``operators`` holds the plain-float ops every backend names.
 """
 
 from . import operators
-from .autodiff import (
-    Context,
-    Variable,
-    backpropagate,
-    is_grad_enabled,
-    no_grad,
-    topological_sort,
-)
+from .autodiff import Variable, backpropagate, topological_sort
 from .derivative import central_difference, derivative_check
 from .dot import to_dot
-from .scalar import Scalar, ScalarHistory, as_scalar
+from .function import Context, Function, History
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .scalar import Scalar, as_scalar
 from .scalar_functions import (
     EQ,
     LT,
@@ -39,6 +44,8 @@ __all__ = [
     "Add",
     "Context",
     "Exp",
+    "Function",
+    "History",
     "Inv",
     "Log",
     "Mul",
@@ -46,7 +53,6 @@ __all__ = [
     "ReLU",
     "Scalar",
     "ScalarFunction",
-    "ScalarHistory",
     "Sigmoid",
     "Tanh",
     "Variable",
@@ -54,9 +60,12 @@ __all__ = [
     "backpropagate",
     "central_difference",
     "derivative_check",
+    "enable_grad",
+    "inference_mode",
     "is_grad_enabled",
     "no_grad",
     "operators",
+    "set_grad_enabled",
     "to_dot",
     "topological_sort",
 ]

@@ -1,127 +1,91 @@
 """The backward pass, independent of what a variable holds.
 
-``backpropagate`` works on anything that follows the ``Variable`` protocol:
-``Scalar`` here, ``Tensor`` in mt-tensor. It sorts the graph once, walks it
-from the output to the leaves pushing derivatives through each node's
-``chain_rule``, accumulates into leaves, and then releases each interior
-node's history so the graph is freed as soon as backward returns.
+`backpropagate` works on anything that follows the `Variable` protocol:
+`Scalar` here, `Tensor` in mt-tensor. It sorts the recorded graph once
+(checking, before any gradient moves, that the graph was not released and
+that no saved value was modified in place), walks it from the output to the
+leaves pushing gradients through each op's backward, accumulates into the
+leaves, and releases each record as soon as it is done with it, so the graph
+is freed by the time backward returns.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from typing import Any, Protocol, runtime_checkable
 
-# A plain module flag, as in PyTorch: set for the duration of a `no_grad()`
-# block. It is not thread-local; minitorch trains on one thread.
-_grad_enabled = True
+from .function import History
+from .grad_mode import STATE
 
-
-def is_grad_enabled() -> bool:
-    """Whether new operations record history for backward."""
-    return _grad_enabled
-
-
-@contextmanager
-def no_grad() -> Iterator[None]:
-    """Context manager: operations inside it record no graph (for evaluation)."""
-    global _grad_enabled
-    previous = _grad_enabled
-    _grad_enabled = False
-    try:
-        yield
-    finally:
-        _grad_enabled = previous
-
-
-class Context:
-    """What a function's ``forward`` leaves for its ``backward``.
-
-    Args:
-        no_grad: when true nothing will call backward, so
-            ``save_for_backward`` keeps nothing.
-    """
-
-    def __init__(self, no_grad: bool = False) -> None:
-        self.no_grad = no_grad
-        self._saved: tuple[Any, ...] = ()
-
-    def save_for_backward(self, *values: Any) -> None:
-        """Keep ``values`` for backward (plain numbers, never the output itself)."""
-        if not self.no_grad:
-            self._saved = values
-
-    @property
-    def saved_values(self) -> tuple[Any, ...]:
-        """The values given to ``save_for_backward``, in order."""
-        return self._saved
-
-    def __repr__(self) -> str:
-        return f"Context(saved_values={self._saved!r})"
+Node = Any  # a History (a recorded op) or a leaf Variable
 
 
 @runtime_checkable
 class Variable(Protocol):
-    """What ``topological_sort`` and ``backpropagate`` need from a graph node."""
+    """What the engine needs from a value it differentiates.
 
-    @property
-    def unique_id(self) -> int:
-        """An id unique among live variables, used to key derivatives."""
-        ...
+    Attributes:
+        requires_grad: whether gradients flow to (and, for a leaf, into) it.
+        history: the History of the op that made it; None for a leaf.
+    """
 
-    def is_leaf(self) -> bool:
-        """True for variables created by the user (no history): they accumulate."""
-        ...
+    requires_grad: bool
+    history: History | None
 
-    def is_constant(self) -> bool:
-        """True for variables that need no derivative at all."""
-        ...
+    def accumulate_grad(self, grad: Any, claimed: set[int]) -> None:
+        """Add `grad` to this leaf's ``.grad``.
 
-    @property
-    def parents(self) -> Iterable[Variable]:
-        """The inputs this variable was computed from.
-
-        Raises RuntimeError when an earlier backward released the history.
+        `claimed` identifies memory already spoken for in this backward pass
+        (the caller's output gradient, gradients other leaves kept): a leaf
+        may keep `grad` itself only if its memory is not in it, and adds what
+        it keeps. Immutable values (floats) ignore it.
         """
         ...
 
-    def chain_rule(self, d_output: Any) -> Iterable[tuple[Variable, Any]]:
-        """Pairs ``(input, d_output * d self / d input)`` for non-constant inputs."""
+    def validate_grad(self, grad: Any, producer: str) -> Any:
+        """Check a gradient `producer`'s backward returned for this input; return it."""
         ...
 
-    def accumulate_derivative(self, d: Any) -> None:
-        """Add ``d`` to this leaf's gradient."""
-        ...
-
-    def release_history(self) -> None:
-        """Drop the references to inputs and saved values (after backward)."""
+    def detach(self) -> Variable:
+        """The same value with no history (shares memory where there is any)."""
         ...
 
 
-def topological_sort(variable: Variable) -> list[Variable]:
-    """The non-constant variables ``variable`` depends on, output first.
+def _live(node: History) -> History:
+    if node.released:
+        raise RuntimeError(
+            f"Trying to backward through the graph a second time (through {node.name}): "
+            "the first backward() released it and its saved values to free memory. Call "
+            "backward(retain_graph=True) the first time to keep the graph for another backward."
+        )
+    return node
 
-    Every variable comes before all of its inputs, so when backward reaches a
-    node, every path from the output into it has already contributed its
-    derivative. Iterative depth-first search: a chain of 100 000 operations
-    must not hit Python's recursion limit.
+
+def topological_sort(variable: Variable) -> list[Node]:
+    """The graph behind `variable` that needs gradients, output first.
+
+    Entries are Histories (recorded ops) and the leaves that collect
+    gradients; each comes before everything it depends on, so when backward
+    reaches a node every path into it has contributed. Iterative depth-first
+    search: a chain of 100 000 ops must not hit Python's recursion limit.
+
+    Raises:
+        RuntimeError: a record in the graph was already released by backward,
+            or a value saved for backward was modified in place since.
     """
-    visited: set[int] = set()
-    post_order: list[Variable] = []
-    if variable.is_constant():
-        return post_order
-    # Each stack entry: (node, iterator over its parents). A node is emitted
-    # once all of its parents are, which is depth-first post-order.
-    visited.add(variable.unique_id)
-    stack: list[tuple[Variable, Iterator[Variable]]] = [(variable, _parents_of(variable))]
+    if not variable.requires_grad:
+        return []
+    root = variable if variable.history is None else variable.history
+    visited = {id(root)}
+    post_order: list[Node] = []
+    stack: list[tuple[Node, Iterator[Node]]] = [(root, _parents(root))]
     while stack:
         node, pending = stack[-1]
         for parent in pending:
-            if parent.is_constant() or parent.unique_id in visited:
+            if parent is None or id(parent) in visited:
                 continue
-            visited.add(parent.unique_id)
-            stack.append((parent, _parents_of(parent)))
+            visited.add(id(parent))
+            stack.append((parent, _parents(parent)))
             break
         else:
             stack.pop()
@@ -130,41 +94,65 @@ def topological_sort(variable: Variable) -> list[Variable]:
     return post_order
 
 
-def _parents_of(node: Variable) -> Iterator[Variable]:
-    if node.is_leaf():
+def _parents(node: Node) -> Iterator[Node]:
+    if type(node) is not History:
         return iter(())
+    _live(node)
+    assert node.ctx is not None
+    node.ctx.check_saved(node.name)
     return iter(node.parents)
 
 
-def backpropagate(variable: Variable, deriv: Any, *, retain_graph: bool = False) -> None:
-    """Push ``deriv`` (d output / d ``variable``) back to every leaf.
+def backpropagate(variable: Variable, grad: Any, *, retain_graph: bool = False,
+                  claimed: set[int] | None = None) -> None:
+    """Push `grad` (d output / d `variable`) back to every leaf.
 
-    Leaves receive their derivative through ``accumulate_derivative`` (so it
-    adds to what earlier backward calls left). Unless ``retain_graph`` is set,
-    each interior node's history is released once its derivative has been
-    pushed to its inputs: after this returns, nothing the graph owned keeps
-    an intermediate alive, and a second backward through it raises.
+    Leaves receive their gradient through `accumulate_grad`, so it adds to
+    what earlier backward calls left. Unless `retain_graph` is set, each
+    record is released once its gradient has been pushed to its inputs: when
+    this returns nothing the graph owned keeps an intermediate alive, and a
+    second backward through it raises. `claimed` seeds the memory leaves must
+    not adopt (see `Variable.accumulate_grad`).
     """
-    # Sorting first means a released graph raises before any leaf is touched.
+    if not variable.requires_grad:
+        raise RuntimeError(
+            "backward: this value does not require grad and has no graph; create an input "
+            "with requires_grad=True and compute from it (outside no_grad())"
+        )
+    # Sorting first means a released or modified graph raises before any
+    # leaf is touched.
     order = topological_sort(variable)
-    if not order:
-        return
-    derivatives: dict[int, Any] = {variable.unique_id: deriv}
-    # Pop from the end of a reversed copy so the list stops referencing each
-    # node as soon as it is processed.
-    order.reverse()
-    while order:
-        node = order.pop()
-        d = derivatives.pop(node.unique_id, None)
-        if node.is_leaf():
-            if d is not None:
-                node.accumulate_derivative(d)
+    grads: dict[int, Any] = {id(order[0]): grad}
+    claimed = set() if claimed is None else claimed
+    previous = STATE.enabled
+    STATE.enabled = False
+    try:
+        # Pop from the end of a reversed copy so the list stops referencing
+        # each node as soon as it is processed.
+        order.reverse()
+        while order:
+            node = order.pop()
+            g = grads.pop(id(node), None)
+            if type(node) is not History:
+                if g is not None:
+                    node.accumulate_grad(g, claimed)
+                continue
+            if g is not None:
+                _push(node, g, grads)
+            if not retain_graph:
+                node.release()
+    finally:
+        STATE.enabled = previous
+
+
+def _push(node: History, grad: Any, grads: dict[int, Any]) -> None:
+    """Run one record's backward and add each input's gradient to its parent's total."""
+    fn = node.function
+    in_grads = fn.gradients(node.ctx, grad, len(node.inputs))
+    for x, parent, d in zip(node.inputs, node.parents, in_grads):
+        if parent is None or d is None:
             continue
-        if d is not None:
-            for parent, d_parent in node.chain_rule(d):
-                if parent.is_constant():
-                    continue
-                key = parent.unique_id
-                derivatives[key] = derivatives[key] + d_parent if key in derivatives else d_parent
-        if not retain_graph:
-            node.release_history()
+        d = x.validate_grad(d, fn.__name__)
+        key = id(parent)
+        total = grads.get(key)
+        grads[key] = d if total is None else total + d

@@ -1,66 +1,84 @@
-"""Graphviz DOT text for the graph behind a Scalar, to see what backward walks."""
+"""Graphviz DOT text for the graph behind a variable, to see what backward walks.
+
+One exporter for scalars and tensors: a variable shows itself through
+``_dot_value()`` (a Scalar its value, a Tensor its shape) and an optional
+``name``.
+"""
 
 from __future__ import annotations
 
-from .scalar import Scalar
+from typing import Any
+
+from .function import History
 
 
-def to_dot(scalar: Scalar, *, graph_name: str = "autodiff") -> str:
-    """The computation graph of ``scalar`` as a DOT ``digraph``.
+def to_dot(variable: Any, *, graph_name: str = "autodiff") -> str:
+    """The computation graph of `variable` as a DOT ``digraph``.
 
-    One node per Scalar, labelled ``name = value`` for named Scalars,
-    ``Op = value`` for results (``name: Op = value`` when both), ``leaf`` or
-    ``const`` for unnamed inputs; one edge from each input to the result it
-    feeds. Nodes are numbered ``n0, n1, ...`` in depth-first post-order
-    (inputs before results, inputs visited left to right), so the text is
-    the same on every run. Render with ``dot -Tsvg graph.dot``.
+    One node per recorded op, labelled ``Op = value`` (``name: Op = value``
+    for a named result), and one per input that is not itself a result:
+    ``name = value`` for a named one, else ``leaf = value`` (requires grad) or
+    ``const = value``. One edge runs from each input to the op it feeds.
+    Nodes are numbered ``n0, n1, ...`` in depth-first post-order (inputs
+    before results, inputs left to right), so the text is the same on every
+    run. Render with ``dot -Tsvg graph.dot``.
 
     Raises:
         RuntimeError: if backward already released the graph.
     """
     numbers: dict[int, int] = {}
-    nodes: list[Scalar] = []
-    # Iterative post-order DFS, like topological_sort, but constants are
-    # kept: they are part of what the user wrote.
-    stack: list[tuple[Scalar, int]] = [(scalar, 0)]
-    seen = {id(scalar)}
+    labels: list[str] = []
+    edges: list[str] = []
+    # Iterative post-order DFS; a stack entry is (node, its inputs, index of
+    # the next input to visit). A node is (key, label, variable, history).
+    root = _node(variable, variable.history, variable.requires_grad)
+    stack = [(root, _inputs(root), 0)]
+    seen = {root[0]}
     while stack:
-        node, i = stack.pop()
-        inputs = () if node.is_leaf() else node.parents
+        node, inputs, i = stack.pop()
         if i < len(inputs):
-            stack.append((node, i + 1))
+            stack.append((node, inputs, i + 1))
             child = inputs[i]
-            if id(child) not in seen:
-                seen.add(id(child))
-                stack.append((child, 0))
-        else:
-            numbers[id(node)] = len(nodes)
-            nodes.append(node)
+            if child[0] not in seen:
+                seen.add(child[0])
+                stack.append((child, _inputs(child), 0))
+            continue
+        numbers[node[0]] = len(labels)
+        labels.append(node[1])
+        # Inputs finish before the node, so their numbers exist already.
+        edges += [f"    n{numbers[c[0]]} -> n{numbers[node[0]]};" for c in inputs]
 
-    lines = [
-        f"digraph {graph_name} {{",
-        "    rankdir=LR;",
-        "    node [shape=box];",
-    ]
-    for k, node in enumerate(nodes):
-        lines.append(f'    n{k} [label="{_escape(_label(node))}"];')
-    for k, node in enumerate(nodes):
-        if not node.is_leaf():
-            for child in node.parents:
-                lines.append(f"    n{numbers[id(child)]} -> n{k};")
+    lines = [f"digraph {graph_name} {{", "    rankdir=LR;", "    node [shape=box];"]
+    lines += [f'    n{k} [label="{_escape(label)}"];' for k, label in enumerate(labels)]
+    lines += edges
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def _label(node: Scalar) -> str:
-    value = f"{node.data:.6g}"
-    if node.history is not None:
-        op = node.history.last_fn.__name__
-        prefix = f"{node.name}: " if node.name is not None else ""
-        return f"{prefix}{op} = {value}"
-    if node.name is not None:
-        return f"{node.name} = {value}"
-    return f"{'leaf' if node.requires_grad else 'const'} = {value}"
+Node = tuple[int, str, Any, Any]
+
+
+def _node(variable: Any, history: Any, requires_grad: bool) -> Node:
+    """The DOT node for `variable` as produced by `history` (a History, else a leaf)."""
+    value = variable._dot_value()
+    name = getattr(variable, "name", None)
+    if not isinstance(history, History):
+        head = name if name is not None else ("leaf" if requires_grad else "const")
+        return id(variable), f"{head} = {value}", variable, None
+    if history.released:
+        raise RuntimeError(
+            f"to_dot: the graph through {history.name} was released by backward(); export "
+            "before backward, or call backward(retain_graph=True)"
+        )
+    prefix = f"{name}: " if name is not None else ""
+    return id(history), f"{prefix}{history.name} = {value}", variable, history
+
+
+def _inputs(node: Node) -> list[Node]:
+    history = node[3]
+    if history is None:
+        return []
+    return [_node(x, parent, parent is not None) for x, parent in zip(history.inputs, history.parents)]
 
 
 def _escape(text: str) -> str:

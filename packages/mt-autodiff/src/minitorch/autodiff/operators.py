@@ -56,9 +56,41 @@ def eq(x: float, y: float) -> float:
     return 1.0 if x == y else 0.0
 
 
+def sub(x: float, y: float) -> float:
+    """Difference ``x - y``."""
+    return float(x - y)
+
+
+def div(x: float, y: float) -> float:
+    """Quotient ``x / y`` with IEEE-754 results instead of raising: ``x / ±0`` is
+    ±inf (sign of ``x`` times sign of the zero) and ``0 / 0`` is nan."""
+    if y == 0.0:
+        if x == 0.0 or math.isnan(x):
+            return math.nan
+        return math.copysign(math.inf, x) * math.copysign(1.0, y)
+    return x / y
+
+
+def pow(x: float, y: float) -> float:
+    """``x ** y`` as IEEE-754 / C's ``pow`` gives it, never raising: nan for a
+    negative base to a non-integer power, ±inf on overflow and for ±0 to a
+    negative power, 1 for anything to the power 0."""
+    if x < 0 and math.isfinite(x) and math.isfinite(y) and not y.is_integer():
+        return math.nan
+    try:
+        return float(x**y)
+    except ZeroDivisionError:  # ±0 to a negative power
+        odd = y.is_integer() and int(y) % 2 == 1
+        return -math.inf if odd and math.copysign(1.0, x) < 0 else math.inf
+    except OverflowError:
+        odd = y.is_integer() and int(y) % 2 == 1
+        return -math.inf if odd and x < 0 else math.inf
+
+
 def max(x: float, y: float) -> float:
-    """The larger of ``x`` and ``y`` (``x`` when they tie)."""
-    return float(x) if x >= y else float(y)
+    """The larger of ``x`` and ``y`` (``x`` when they tie); nan if either is nan, as
+    in PyTorch's ``maximum``."""
+    return float(x) if x >= y or x != x else float(y)
 
 
 def is_close(x: float, y: float, tol: float = 1e-2) -> bool:
@@ -80,8 +112,18 @@ def sigmoid(x: float) -> float:
 
 
 def relu(x: float) -> float:
-    """Rectified linear unit ``max(x, 0)``."""
-    return float(x) if x > 0 else 0.0
+    """Rectified linear unit ``max(x, 0)``; nan stays nan, as in PyTorch."""
+    return float(x) if x > 0 or x != x else 0.0
+
+
+def sqrt(x: float) -> float:
+    """Square root; nan below 0 instead of raising."""
+    return math.sqrt(x) if x >= 0 else math.nan
+
+
+def sign(x: float) -> float:
+    """1.0, -1.0 or 0.0 by the sign of ``x``; 0.0 for nan (the derivative of ``|x|``)."""
+    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
 
 
 def log(x: float) -> float:

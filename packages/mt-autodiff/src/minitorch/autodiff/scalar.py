@@ -1,19 +1,20 @@
 """``Scalar``: a Python float that records how it was computed.
 
-Arithmetic on Scalars builds a graph: each result keeps a ``ScalarHistory``
-(the function that made it, its ``Context`` and its inputs). ``backward()``
-walks that graph once, fills ``.grad`` on the leaves, and releases it.
+Arithmetic on Scalars builds a graph: each result keeps the engine's
+``History`` (the function that made it, its ``Context`` and its inputs).
+``backward()`` walks that graph once, fills ``.grad`` on the leaves, and
+releases it. The engine (``autodiff.py``, ``function.py``) is the one that
+trains tensors too; a Scalar is the smallest ``Variable`` it can work on.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
-from dataclasses import dataclass
 from numbers import Real
-from typing import TYPE_CHECKING
+from typing import Any
 
-from .autodiff import Context, backpropagate
+from .autodiff import backpropagate
+from .function import History
 from .scalar_functions import (
     EQ,
     LT,
@@ -28,27 +29,7 @@ from .scalar_functions import (
     Tanh,
 )
 
-if TYPE_CHECKING:
-    from .scalar_functions import ScalarFunction
-
 _ids = itertools.count()
-
-
-@dataclass(eq=False)
-class ScalarHistory:
-    """How a non-leaf Scalar was computed.
-
-    Attributes:
-        last_fn: the ``ScalarFunction`` subclass that produced the value.
-        ctx: what its forward saved for backward (None once released).
-        inputs: the Scalars it was applied to (empty once released).
-        released: set by backward, which frees the graph unless asked to keep it.
-    """
-
-    last_fn: type[ScalarFunction]
-    ctx: Context | None
-    inputs: tuple[Scalar, ...]
-    released: bool = False
 
 
 class Scalar:
@@ -70,11 +51,17 @@ class Scalar:
     """
 
     __slots__ = ("data", "grad", "history", "requires_grad", "name", "_id", "__weakref__")
+    data: float
+    grad: float | None
+    history: History | None
+    requires_grad: bool
+    name: str | None
+    _id: int
 
     def __init__(
         self,
         value: float,
-        history: ScalarHistory | None = None,
+        history: History | None = None,
         *,
         requires_grad: bool = True,
         name: str | None = None,
@@ -83,14 +70,36 @@ class Scalar:
             raise TypeError("Scalar(value) takes a number; use value.data to copy a Scalar")
         if not isinstance(value, Real):
             raise TypeError(f"Scalar needs a real number, got {type(value).__name__}")
-        self.data: float = float(value)
-        self.grad: float | None = None
+        self.data = float(value)
+        self.grad = None
         self.history = history
         self.requires_grad = requires_grad or history is not None
         self.name = name
         self._id = next(_ids)
 
-    # -- Variable protocol (used by backpropagate) --------------------------
+    # -- Variable protocol (what the engine calls) ---------------------------
+
+    def accumulate_grad(self, grad: float, claimed: set[int]) -> None:
+        """Add `grad` to ``.grad`` (floats are immutable: nothing to claim)."""
+        self.grad = grad if self.grad is None else self.grad + grad
+
+    def validate_grad(self, grad: Any, producer: str) -> float:
+        """A derivative for this input must be a real number."""
+        if not isinstance(grad, Real):
+            raise TypeError(
+                f"{producer}.backward returned {type(grad).__name__} for a Scalar input; "
+                "return a float"
+            )
+        return float(grad)
+
+    def detach(self) -> Scalar:
+        """The same value as a constant, with no history."""
+        return Scalar(self.data, requires_grad=False)
+
+    def _dot_value(self) -> str:
+        return f"{self.data:.6g}"
+
+    # -- Cornell's MiniTorch names for the graph -----------------------------
 
     @property
     def unique_id(self) -> int:
@@ -106,42 +115,18 @@ class Scalar:
 
     @property
     def parents(self) -> tuple[Scalar, ...]:
-        """The inputs of the function that produced this Scalar (none for a leaf)."""
+        """The inputs of the function that produced this Scalar (none for a leaf).
+
+        Raises RuntimeError when an earlier backward released the history.
+        """
         if self.history is None:
             return ()
-        return self._live_history().inputs
-
-    def chain_rule(self, d_output: float) -> Iterable[tuple[Scalar, float]]:
-        """Pair each non-constant input with ``d_output * d self / d input``."""
-        h = self._live_history()
-        ds = h.last_fn.derivatives(h.ctx, d_output, len(h.inputs))
-        return [(x, d) for x, d in zip(h.inputs, ds, strict=True) if not x.is_constant()]
-
-    def accumulate_derivative(self, d: float) -> None:
-        """Add ``d`` to ``grad`` (leaves only: interior nodes keep no gradient)."""
-        if not self.is_leaf():
-            raise RuntimeError("accumulate_derivative is only for leaves")
-        self.grad = d if self.grad is None else self.grad + d
-
-    def release_history(self) -> None:
-        """Forget inputs and saved values; ``last_fn`` stays for ``repr``."""
-        if self.history is not None:
-            self.history.inputs = ()
-            self.history.ctx = None
-            self.history.released = True
-
-    def _live_history(self) -> ScalarHistory:
-        h = self.history
-        if h is None:
-            raise RuntimeError("a leaf Scalar has no history: it was not computed by a function")
-        if h.released:
+        if self.history.released:
             raise RuntimeError(
-                f"cannot backward through the graph of this Scalar (made by "
-                f"{h.last_fn.__name__}): an earlier backward() released it to free "
-                "memory. Call backward(retain_graph=True) the first time to keep the "
-                "graph for another backward."
+                f"the graph of this Scalar (made by {self.history.name}) was released by an "
+                "earlier backward(); call backward(retain_graph=True) to keep it"
             )
-        return h
+        return self.history.inputs
 
     # -- Backward ------------------------------------------------------------
 
@@ -198,9 +183,11 @@ class Scalar:
         return LT.apply(other, self)
 
     def __eq__(self, other: object) -> Scalar:  # type: ignore[override]
-        if not isinstance(other, (Scalar, Real)):
-            return NotImplemented
-        return EQ.apply(self, other)
+        if isinstance(other, Scalar):
+            return EQ.apply(self, other)
+        if isinstance(other, Real):
+            return EQ.apply(self, float(other))
+        return NotImplemented
 
     # __eq__ returns a Scalar, so hashing keeps object identity (a Scalar
     # stays usable as a dict key or set member).
@@ -243,7 +230,7 @@ class Scalar:
         if self.name is not None:
             parts.append(f"name={self.name!r}")
         if self.history is not None:
-            parts.append(f"grad_fn={self.history.last_fn.__name__}")
+            parts.append(f"grad_fn={self.history.name}")
         elif not self.requires_grad:
             parts.append("requires_grad=False")
         if self.grad is not None:
@@ -251,10 +238,10 @@ class Scalar:
         return f"Scalar({', '.join(parts)})"
 
 
-def as_scalar(x: Scalar | float) -> Scalar:
+def as_scalar(x: Scalar | float | Real) -> Scalar:
     """``x`` itself if it is a Scalar, else a constant Scalar holding it."""
     if isinstance(x, Scalar):
         return x
     if isinstance(x, Real):
-        return Scalar(x, requires_grad=False)
+        return Scalar(float(x), requires_grad=False)
     raise TypeError(f"cannot use {type(x).__name__} in a Scalar expression; expected a number")

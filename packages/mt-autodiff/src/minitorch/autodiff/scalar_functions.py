@@ -3,8 +3,9 @@
 ``forward(ctx, *floats) -> float`` computes the value and saves on ``ctx``
 only what ``backward`` needs; ``backward(ctx, d_out)`` returns the derivative
 for each input (a float, or a tuple with one float per input). Both work on
-plain floats; ``ScalarFunction.apply`` wraps them into ``Scalar``s and records
-the history that ``backpropagate`` follows.
+plain floats: ``ScalarFunction`` is the engine's ``Function`` with inputs
+unwrapped to floats before ``forward`` and the result wrapped into a
+``Scalar``; recording the history is the engine's, shared with tensors.
 
 Derived ops are not here: ``a - b`` is ``Add(a, Neg(b))`` and ``a / b`` is
 ``Mul(a, Inv(b))`` (see ``scalar.py``).
@@ -12,7 +13,7 @@ Derived ops are not here: ``a - b`` is ``Add(a, Neg(b))`` and ``a / b`` is
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 # `scalar` imports this module for its operator methods, so this side binds
 # the module (its attributes are looked up when `apply` runs) rather than the
@@ -20,45 +21,28 @@ from typing import TYPE_CHECKING
 # __init__ imports `scalar` first.
 from . import operators
 from . import scalar as _scalar
-from .autodiff import Context, is_grad_enabled
+from .function import Context, Function
 
 if TYPE_CHECKING:
     from .scalar import Scalar
 
 
-class ScalarFunction:
-    """Base class of the differentiable scalar ops; use ``Op.apply(*inputs)``."""
+class ScalarFunction(Function):
+    """Base class of the differentiable scalar ops; use ``Op.apply(*inputs)``.
 
-    @staticmethod
-    def forward(ctx: Context, *inputs: float) -> float:
-        raise NotImplementedError
-
-    @staticmethod
-    def backward(ctx: Context, d_out: float) -> float | tuple[float, ...]:
-        raise NotImplementedError
+    ``forward(ctx, *floats) -> float`` and ``backward(ctx, d_out)`` as in the
+    module docstring.
+    """
 
     @classmethod
     def apply(cls, *inputs: Scalar | float) -> Scalar:
-        """Run the op on Scalars or numbers and return a Scalar with history."""
-        scalars = tuple(_scalar.as_scalar(x) for x in inputs)
-        needs_grad = is_grad_enabled() and any(not x.is_constant() for x in scalars)
-        ctx = Context(no_grad=not needs_grad)
-        value = cls.forward(ctx, *(x.data for x in scalars))
-        if not needs_grad:
-            return _scalar.Scalar(value, requires_grad=False)
-        return _scalar.Scalar(value, history=_scalar.ScalarHistory(cls, ctx, scalars))
+        """Run the op on Scalars or numbers (numbers become constants)."""
+        return super().apply(*(_scalar.as_scalar(x) for x in inputs))
 
     @classmethod
-    def derivatives(cls, ctx: Context, d_out: float, n_inputs: int) -> tuple[float, ...]:
-        """``backward``'s result as a tuple with exactly one entry per input."""
-        d = cls.backward(ctx, d_out)
-        ds = d if isinstance(d, tuple) else (d,)
-        if len(ds) != n_inputs:
-            raise RuntimeError(
-                f"{cls.__name__}.backward returned {len(ds)} derivative(s) "
-                f"for {n_inputs} input(s); return one per input"
-            )
-        return tuple(float(x) for x in ds)
+    def _forward(cls, ctx: Context, inputs: tuple[Any, ...], params: dict[str, Any]) -> Scalar:
+        value = cls.forward(ctx, *(x.data for x in inputs))
+        return _scalar.Scalar(value, requires_grad=False)
 
 
 class Add(ScalarFunction):

@@ -3,9 +3,21 @@
     import minitorch.tensor as mt
     x = mt.randn(3, 4, requires_grad=True)
     (x.relu() @ mt.ones(4, 2)).sum().backward()
+
+Autodiff is minitorch.autodiff's engine (the one `Scalar` uses); its
+`Function`, `Context` and grad modes are re-exported here.
 """
 
-from .autograd import Function, enable_grad, is_grad_enabled, no_grad
+from minitorch.autodiff import (
+    Context,
+    Function,
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+
 from .backend import Backend
 from .conv import conv1d, conv2d
 from .creation import (
@@ -32,6 +44,7 @@ from .registry import REGISTRY, BackendError, get_backend, list_backends
 from .shape import TensorData
 from .softmax import log_softmax, softmax
 from .tensor import Tensor
+from .tensor_view import TensorView
 
 
 def cat(tensors: list[Tensor] | tuple[Tensor, ...], dim: int = 0) -> Tensor:
@@ -52,9 +65,12 @@ def stack(tensors: list[Tensor] | tuple[Tensor, ...], dim: int = 0) -> Tensor:
 
 
 def where(condition: Tensor, a: Tensor | float, b: Tensor | float) -> Tensor:
-    """a where condition is non-zero, else b (condition is a 0/1 tensor)."""
-    mask = condition != 0
-    return mask * a + (1.0 - mask) * b
+    """`a` where `condition` is non-zero, else `b`, broadcast together: a selection, so
+    the branch not taken (a nan, an inf) reaches neither the result nor the gradient."""
+    from .functions import Where
+
+    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else condition
+    return Where.apply(condition, like._wrap(a), like._wrap(b))
 
 
 def argmax(t: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
@@ -102,7 +118,8 @@ def mean(t: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 
 __all__ = [
-    "Backend", "BackendError", "DType", "Function", "REGISTRY", "Tensor", "TensorData",
+    "Backend", "BackendError", "Context", "DType", "Function", "REGISTRY", "Tensor", "TensorData",
+    "TensorView", "inference_mode", "set_grad_enabled",
     "arange", "argmax", "avg_pool2d", "cat", "conv1d", "conv2d", "enable_grad", "exp",
     "flatten", "float32", "float64", "from_numpy", "full", "full_like", "generator",
     "get_backend", "get_rng_state", "hookimpl", "is_grad_enabled", "list_backends", "log",

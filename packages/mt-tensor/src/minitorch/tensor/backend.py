@@ -8,9 +8,18 @@ storage the caller allocated. Broadcasting is resolved before a kernel runs:
 dimension simply has stride 0. Offsets are resolved too: a storage handed to
 a kernel starts at element 0 of the operand (see `view_at`).
 
-Required kernels: `map`, `zip`, `reduce`, `matmul`. Optional kernels (see
-`minitorch.tensor.ops.OPTIONAL_KERNELS`) are looked up with `getattr`; when a
-backend lacks one, mt-tensor composes the operation from the required ones.
+Aliasing: mt-tensor never hands a kernel an output that shares memory with
+an input, except an in-place elementwise op whose output and input have the
+very same layout (``x.mul_(x)``): `map`, `zip` and `where` must compute each
+output element from the input elements at the same index before writing it
+(any loop that reads, computes and stores per element does). Outputs in
+which several elements share memory are refused before a kernel sees them.
+
+Required kernels: `map`, `zip`, `reduce`, `matmul`, `where`
+(`minitorch.tensor.ops.REQUIRED_KERNELS`). Optional kernels (see
+`minitorch.tensor.ops.OPTIONAL_KERNELS`) are looked up in one place,
+`minitorch.tensor.dispatch.optional_kernel`; when a backend lacks one,
+mt-tensor composes the operation from the required ones.
 Their signatures, all over contiguous operands:
 
     conv2d_forward(out, x, w, x_shape, w_shape, stride, padding)
@@ -128,6 +137,14 @@ class Backend:
     ) -> None:
         """out[idx] = op(a[idx], b[idx]) for every index of `shape`."""
         raise NotImplementedError(f"backend {self.name!r} does not implement zip")
+
+    def where(
+        self, out: Storage, out_strides: Strides, shape: Shape, cond: Storage,
+        cond_strides: Strides, a: Storage, a_strides: Strides, b: Storage, b_strides: Strides,
+    ) -> None:
+        """out[idx] = a[idx] if cond[idx] != 0 else b[idx]: a selection, so the value not
+        taken (inf, nan) never reaches the output; -0.0 keeps its sign."""
+        raise NotImplementedError(f"backend {self.name!r} does not implement where")
 
     def reduce(
         self, op: str, out: Storage, out_strides: Strides, out_shape: Shape,

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from minitorch.autodiff import Context, Function
+
 from . import dispatch as K
-from .autograd import Context, Function
 from .views import Pad2d
+from .window import conv2d_args, out_size
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -21,65 +23,19 @@ if TYPE_CHECKING:
 _KERNELS = ("conv2d_forward", "conv2d_backward_input", "conv2d_backward_weight")
 
 
-def pair(value: int | tuple[int, int], name: str, op: str) -> tuple[int, int]:
-    if isinstance(value, int):
-        return (value, value)
-    if isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, int) for v in value):
-        return (int(value[0]), int(value[1]))
-    raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
-
-
-def out_size(size: int, kernel: int, stride: int, padding: int) -> int:
-    return (size + 2 * padding - kernel) // stride + 1
-
-
-def _check(x: Tensor, w: Tensor, stride, padding) -> tuple[tuple[int, int], tuple[int, int]]:
-    if x.dim() != 4:
-        raise ValueError(f"conv2d: expected a 4-d input (batch, channels, H, W), got shape {x.shape}")
-    if w.dim() != 4:
-        raise ValueError(f"conv2d: expected a 4-d weight (out, in, kH, kW), got shape {w.shape}")
-    if x.shape[1] != w.shape[1]:
-        raise ValueError(
-            f"conv2d: input has {x.shape[1]} channels but the weight {w.shape} expects "
-            f"{w.shape[1]} (input shape {x.shape})"
-        )
-    kh, kw = w.shape[2], w.shape[3]
-    stride = pair(stride, "stride", "conv2d")
-    if padding == "same":
-        if stride != (1, 1):
-            raise ValueError("conv2d: padding='same' needs stride 1")
-        if kh % 2 == 0 or kw % 2 == 0:
-            raise ValueError(f"conv2d: padding='same' needs odd kernel sizes, got {(kh, kw)}")
-        padding = ((kh - 1) // 2, (kw - 1) // 2)
-    padding = pair(padding, "padding", "conv2d")
-    if min(stride) < 1 or min(padding) < 0:
-        raise ValueError(f"conv2d: stride must be >= 1 and padding >= 0, got {stride}, {padding}")
-    oh = out_size(x.shape[2], kh, stride[0], padding[0])
-    ow = out_size(x.shape[3], kw, stride[1], padding[1])
-    if oh < 1 or ow < 1:
-        raise ValueError(
-            f"conv2d: kernel {(kh, kw)} is larger than the padded input "
-            f"{(x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1])}"
-        )
-    return stride, padding
-
-
 class Conv2d(Function):
     """Convolution through the backend's kernels; backward uses its two gradient kernels."""
 
     @staticmethod
     def forward(ctx: Context, x: Tensor, w: Tensor, stride, padding) -> Tensor:
-        # The contiguous copies saved below are new tensors: remember which
-        # of the caller's inputs want a gradient before replacing them.
-        ctx.params["needs_grad"] = (x.requires_grad, w.requires_grad)
         x, w = K.contiguous(x), K.contiguous(w)
         ctx.save_for_backward(x, w)
         b, _, h, wd = x.shape
         o, _, kh, kw = w.shape
         out = K.output((b, o, out_size(h, kh, stride[0], padding[0]),
                        out_size(wd, kw, stride[1], padding[1])), x)
-        x.backend.conv2d_forward(out._data.storage, K.buffer(x), K.buffer(w), x.shape, w.shape,
-                                 stride, padding)
+        K.kernel(x.backend, "conv2d_forward")(
+            out._data.storage, K.buffer(x), K.buffer(w), x.shape, w.shape, stride, padding)
         return out
 
     @staticmethod
@@ -88,15 +44,15 @@ class Conv2d(Function):
         stride, padding = ctx.params["stride"], ctx.params["padding"]
         g = K.contiguous(grad)
         gx = gw = None
-        needs_x, needs_w = ctx.params["needs_grad"]
+        needs_x, needs_w = ctx.needs_input_grad
         if needs_x:
             gx = K.output(x.shape, x)
-            x.backend.conv2d_backward_input(gx._data.storage, K.buffer(g), K.buffer(w),
-                                            x.shape, w.shape, stride, padding)
+            K.kernel(x.backend, "conv2d_backward_input")(
+                gx._data.storage, K.buffer(g), K.buffer(w), x.shape, w.shape, stride, padding)
         if needs_w:
             gw = K.output(w.shape, w)
-            x.backend.conv2d_backward_weight(gw._data.storage, K.buffer(x), K.buffer(g),
-                                             x.shape, w.shape, stride, padding)
+            K.kernel(x.backend, "conv2d_backward_weight")(
+                gw._data.storage, K.buffer(x), K.buffer(g), x.shape, w.shape, stride, padding)
         return gx, gw
 
 
@@ -106,21 +62,22 @@ def _conv2d_composed(x: Tensor, w: Tensor, stride, padding) -> Tensor:
     sh, sw = stride
     oh, ow = out_size(h, kh, sh, padding[0]), out_size(wd, kw, sw, padding[1])
     xp = Pad2d.apply(x, padding=padding, value=0.0) if padding != (0, 0) else x
-    out = None
-    for i in range(kh):
-        for j in range(kw):
-            patch = xp[:, :, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw]
-            term = w[:, :, i, j] @ patch.reshape(b, c, oh * ow)
-            out = term if out is None else out + term
+    terms = [
+        w[:, :, i, j] @ xp[:, :, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw].reshape(b, c, oh * ow)
+        for i in range(kh) for j in range(kw)
+    ]
+    out = terms[0]
+    for term in terms[1:]:
+        out = out + term
     return out.view(b, o, oh, ow)
 
 
 def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None,
            stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] | str = 0) -> Tensor:
     """2-d convolution (cross-correlation, as PyTorch) of (B, C, H, W) by (O, C, kH, kW)."""
-    stride, padding = _check(x, weight, stride, padding)
+    stride, padding = conv2d_args(x, weight, stride, padding)
     K.check_same_backend("conv2d", x, weight)
-    if all(hasattr(x.backend, k) for k in _KERNELS):
+    if all(K.optional_kernel(x.backend, k) is not None for k in _KERNELS):
         out = Conv2d.apply(x, weight, stride=stride, padding=padding)
     else:
         out = _conv2d_composed(x, weight, stride, padding)
@@ -143,7 +100,7 @@ def conv1d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int = 
         stride = stride[0]
     if isinstance(padding, (tuple, list)):
         padding = padding[0]
-    pad2 = "same" if padding == "same" else (0, padding)
+    pad2: str | tuple[int, int] = padding if isinstance(padding, str) else (0, padding)
     out = conv2d(x.unsqueeze(2), weight.unsqueeze(2), None, (1, stride), pad2)
     out = out.squeeze(2)
     if bias is not None:

@@ -14,7 +14,7 @@ import numpy as np
 from .backend import Backend
 from .dtype import DType, as_dtype
 from .registry import get_backend
-from .shape import TensorData, strides_from_shape
+from .shape import TensorData
 from .tensor import Tensor
 
 _rng = np.random.default_rng()
@@ -27,7 +27,7 @@ def manual_seed(seed: int) -> None:
 
 
 def get_rng_state() -> dict:
-    return _rng.bit_generator.state
+    return dict(_rng.bit_generator.state)
 
 
 def set_rng_state(state: dict) -> None:
@@ -58,7 +58,7 @@ def _from_numpy(array: np.ndarray, backend: Backend, dtype: DType,
     array = np.ascontiguousarray(array, dtype=dtype.numpy)
     flat = array.reshape(-1) if array.size else np.zeros(1, dtype=dtype.numpy)
     storage = backend.from_numpy(flat)
-    data = TensorData(storage, shape, strides_from_shape(shape))
+    data = TensorData.contiguous(storage, shape)
     return Tensor(data, backend, dtype, requires_grad=requires_grad)
 
 
@@ -66,8 +66,12 @@ _constants: dict[tuple, Tensor] = {}
 
 
 def _scalar(value: float, backend: Backend, dtype: DType) -> Tensor:
-    """A 0-d constant, cached: Python numbers in tensor math become these."""
-    key = (backend.name, dtype.name, value)
+    """A 0-d constant, cached: Python numbers in tensor math become these.
+
+    Keyed by the number's bits, so -0.0 and 0.0 (equal as floats) stay apart.
+    Never handed to users: nothing writes into a cached constant.
+    """
+    key = (backend.name, dtype.name, float(value).hex())
     t = _constants.get(key)
     if t is None or t.backend is not backend:
         if len(_constants) > 4096:

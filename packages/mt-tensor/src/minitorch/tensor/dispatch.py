@@ -4,36 +4,72 @@ These are the non-differentiable primitives the Functions are built from.
 They resolve broadcasting into per-operand strides, check that operands share
 a backend and dtype, allocate the output, and hand flat storages to the
 backend. No autodiff happens here.
+
+Writes into an existing tensor (`map_into`, `zip_into`, `copy_into`) go
+through `prepare_write`: the overlap rules of `overlap.py` first, then the
+kernel, then a bump of the storage's version counter, so autodiff can tell
+that a saved tensor changed. Optional kernels are looked up in one place,
+`optional_kernel`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .backend import Backend
 from .dtype import promote
-from .shape import TensorData, expand_strides, prod, shape_broadcast, strides_from_shape
+from .ops import OPTIONAL_KERNELS
+from .overlap import check_target, source_overlaps
+from .shape import TensorData, expand_strides, prod, shape_broadcast
 
 if TYPE_CHECKING:
     from .tensor import Tensor
 
 
 def new_tensor(data: TensorData, like: Tensor) -> Tensor:
+    """A tensor over `data` (a fresh storage) on `like`'s backend and dtype."""
     from .tensor import Tensor
 
     return Tensor(data, like.backend, like.dtype)
 
 
+def new_view(data: TensorData, of: Tensor) -> Tensor:
+    """A view: a tensor over (part of) `of`'s storage that knows its base."""
+    from .tensor_view import TensorView
+
+    return TensorView(data, of)
+
+
 def empty(shape: tuple[int, ...], like: Tensor) -> Tensor:
     """A contiguous tensor on `like`'s backend and dtype (zero-filled)."""
     storage = like.backend.zeros(max(prod(shape), 1), like.dtype)
-    return new_tensor(TensorData(storage, tuple(shape), strides_from_shape(shape)), like)
+    return new_tensor(TensorData.contiguous(storage, tuple(shape)), like)
 
 
 def output(shape: tuple[int, ...], like: Tensor) -> Tensor:
     """A contiguous tensor for a kernel to overwrite completely (not zero-filled)."""
     storage = like.backend.empty(max(prod(shape), 1), like.dtype)
-    return new_tensor(TensorData(storage, tuple(shape), strides_from_shape(shape)), like)
+    return new_tensor(TensorData.contiguous(storage, tuple(shape)), like)
+
+
+def kernel(backend: Backend, name: str) -> Callable[..., None]:
+    """The optional kernel `name`, where the caller already knows the backend has it."""
+    found = optional_kernel(backend, name)
+    if found is None:
+        raise RuntimeError(f"backend {backend.name!r} has no {name} kernel")
+    return found
+
+
+def optional_kernel(backend: Backend, name: str) -> Callable[..., None] | None:
+    """The backend's optional kernel `name` (see `ops.OPTIONAL_KERNELS`), or None.
+
+    A plain attribute lookup on every call (no cache): it costs less than the
+    call it guards, and a backend patched at runtime is seen at once.
+    """
+    if name not in OPTIONAL_KERNELS:
+        raise ValueError(f"unknown optional kernel {name!r}; known: {', '.join(OPTIONAL_KERNELS)}")
+    return getattr(backend, name, None)
 
 
 def buffer(t: Tensor):
@@ -83,38 +119,78 @@ def zip_op(op: str, a: Tensor, b: Tensor, name: str | None = None) -> Tensor:
     return out
 
 
-def zip_into(op: str, out: Tensor, a: Tensor, b: Tensor) -> None:
-    """out = op(a, b) written in place into `out`'s own layout (a, b broadcast to it)."""
-    backend = check_same_backend(op, out, a, b)
-    promote(out.dtype, a.dtype, op)
-    promote(out.dtype, b.dtype, op)
+def prepare_write(op: str, out: Tensor, *sources: Tensor) -> tuple[Tensor, ...]:
+    """Check a write into `out` from `sources`; the sources to read (copies where they overlap)."""
+    check_same_backend(op, out, *sources)
+    d = out._data
+    for src in sources:
+        promote(out.dtype, src.dtype, op)
+        if src.shape != out.shape and shape_broadcast(src.shape, out.shape, op) != out.shape:
+            raise ValueError(
+                f"{op}: cannot write a result of shape {shape_broadcast(src.shape, out.shape, op)} "
+                f"into a tensor of shape {out.shape} (the written-to shape cannot grow)"
+            )
+    check_target(op, d)
+    if all(s._data.storage is not d.storage or s._data is d for s in sources):
+        return sources  # nothing to copy: the common case costs one identity test per source
+    return tuple(contiguous_copy(s) if source_overlaps(op, d, s._data) else s for s in sources)
+
+
+def map_write(op: str, out: Tensor, a: Tensor) -> None:
+    """out = op(a) in `out`'s own layout, `a` broadcast to it; `a` came from `prepare_write`."""
+    kshape, out_strides, a_strides = _kernel_layout(
+        out.shape, out._data.strides, expand_strides(a.shape, a._data.strides, out.shape))
+    out.backend.map(op, buffer(out), out_strides, kshape, buffer(a), a_strides)
+    out._data.version.writes += 1
+
+
+def zip_write(op: str, out: Tensor, a: Tensor, b: Tensor) -> None:
+    """out = op(a, b) in `out`'s own layout; `a` and `b` came from `prepare_write`."""
     shape = out.shape
-    for t in (a, b):
-        if shape_broadcast(t.shape, shape, op) != shape:
-            raise ValueError(f"{op}: cannot write a {t.shape} result into a tensor of shape {shape}")
     kshape, out_strides, a_strides, b_strides = _kernel_layout(
         shape, out._data.strides,
         expand_strides(a.shape, a._data.strides, shape),
         expand_strides(b.shape, b._data.strides, shape),
     )
-    backend.zip(op, buffer(out), out_strides, kshape, buffer(a), a_strides, buffer(b), b_strides)
+    out.backend.zip(op, buffer(out), out_strides, kshape, buffer(a), a_strides, buffer(b),
+                    b_strides)
+    out._data.version.writes += 1
 
 
-def copy_into(out: Tensor, src: Tensor) -> None:
+def map_into(op: str, out: Tensor, a: Tensor, name: str | None = None) -> None:
+    """out = op(a) written in place into `out`'s own layout (a broadcast to it), checked."""
+    map_write(op, out, *prepare_write(name or op, out, a))
+
+
+def zip_into(op: str, out: Tensor, a: Tensor, b: Tensor, name: str | None = None) -> None:
+    """out = op(a, b) written in place into `out`'s own layout (a, b broadcast to it), checked."""
+    zip_write(op, out, *prepare_write(name or op, out, a, b))
+
+
+def copy_into(out: Tensor, src: Tensor, name: str = "copy_") -> None:
     """out[...] = src, broadcasting src to out's shape."""
-    backend = check_same_backend("copy_", out, src)
-    promote(out.dtype, src.dtype, "copy_")
-    shape = out.shape
-    if shape_broadcast(src.shape, shape, "copy_") != shape:
-        raise ValueError(f"copy_: cannot copy a tensor of shape {src.shape} into shape {shape}")
-    kshape, out_strides, src_strides = _kernel_layout(
-        shape, out._data.strides, expand_strides(src.shape, src._data.strides, shape)
-    )
-    backend.map("id", buffer(out), out_strides, kshape, buffer(src), src_strides)
+    map_into("id", out, src, name)
+
+
+def where_op(cond: Tensor, a: Tensor, b: Tensor) -> Tensor:
+    """a where cond is non-zero, else b (all three broadcast together)."""
+    backend = check_same_backend("where", cond, a, b)
+    promote(a.dtype, b.dtype, "where")
+    shape = shape_broadcast(shape_broadcast(cond.shape, a.shape, "where"), b.shape, "where")
+    out = output(shape, a)
+    layout = _kernel_layout(shape, out._data.strides,
+                            *(expand_strides(t.shape, t._data.strides, shape) for t in (cond, a, b)))
+    kshape, out_strides, c_strides, a_strides, b_strides = layout
+    backend.where(out._data.storage, out_strides, kshape, buffer(cond), c_strides,
+                  buffer(a), a_strides, buffer(b), b_strides)
+    return out
 
 
 def reduce_op(op: str, a: Tensor, dim: int) -> Tensor:
     """Reduce along `dim`, keeping it as size 1."""
+    if op != "sum" and a.shape[dim] == 0:
+        raise IndexError(f"{op}(): Expected reduction dim {dim} to have non-zero size "
+                         f"(input shape {a.shape})")
     out_shape = a.shape[:dim] + (1,) + a.shape[dim + 1:]
     out = output(out_shape, a)
     a.backend.reduce(op, out._data.storage, out._data.strides, out_shape,
@@ -134,16 +210,18 @@ def _as_batched(t: Tensor, batch: tuple[int, ...]) -> tuple[Tensor, tuple[int, i
     if ok:
         bstride = live[-1][1] if live else 0
         return t, (bstride, strides[-2], strides[-1])
-    from .tensor import Tensor
-
-    expanded = Tensor(TensorData(t._data.storage, full, strides, t._data.offset), t.backend, t.dtype)
-    copy = contiguous(expanded)
+    copy = map_op("id", new_view(t._data.restrided(full, strides), t))
     return copy, (r * c, c, 1)
 
 
 def contiguous(a: Tensor) -> Tensor:
     if a._data.is_contiguous() and a._data.offset == 0:
         return a
+    return map_op("id", a)
+
+
+def contiguous_copy(a: Tensor) -> Tensor:
+    """A new contiguous tensor with `a`'s values (never `a` itself)."""
     return map_op("id", a)
 
 

@@ -42,7 +42,7 @@ def as_dtype(value: object) -> DType:
     if value is float:
         return float64
     try:
-        name = np.dtype(value).name  # type: ignore[arg-type]
+        name = np.dtype(value).name  # type: ignore[call-overload]
     except TypeError:
         name = None
     if name in DTYPES:

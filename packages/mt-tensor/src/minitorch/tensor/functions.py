@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from minitorch.autodiff import Context, Function
+
 from . import dispatch as K
-from .autograd import Context, Function
-from .shape import TensorData
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -34,9 +34,8 @@ def sum_to_shape(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
 
 def _drop_dim(t: Tensor, dim: int) -> Tensor:
     d = t._data
-    data = TensorData(d.storage, d.shape[:dim] + d.shape[dim + 1:],
-                      d.strides[:dim] + d.strides[dim + 1:], d.offset)
-    return K.new_tensor(data, t)
+    return K.new_view(d.restrided(d.shape[:dim] + d.shape[dim + 1:],
+                                  d.strides[:dim] + d.strides[dim + 1:]), t)
 
 
 # -- unary -------------------------------------------------------------------
@@ -208,8 +207,9 @@ class Mul(Function):
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = ctx.saved_tensors
-        ga = sum_to_shape(K.zip_op("mul", grad, b), a.shape) if a.requires_grad else None
-        gb = sum_to_shape(K.zip_op("mul", grad, a), b.shape) if b.requires_grad else None
+        needs_a, needs_b = ctx.needs_input_grad
+        ga = sum_to_shape(K.zip_op("mul", grad, b), a.shape) if needs_a else None
+        gb = sum_to_shape(K.zip_op("mul", grad, a), b.shape) if needs_b else None
         return ga, gb
 
 
@@ -224,9 +224,10 @@ class Div(Function):
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = ctx.saved_tensors
-        ga = sum_to_shape(K.zip_op("div", grad, b), a.shape) if a.requires_grad else None
+        needs_a, needs_b = ctx.needs_input_grad
+        ga = sum_to_shape(K.zip_op("div", grad, b), a.shape) if needs_a else None
         gb = None
-        if b.requires_grad:
+        if needs_b:
             gb = sum_to_shape(K.zip_op("mul", K.zip_op("inv_back", b, grad), a), b.shape)
         return ga, gb
 
@@ -263,6 +264,27 @@ class Maximum(Function):
         return sum_to_shape(ga, a.shape), sum_to_shape(gb, b.shape)
 
 
+class Where(Function):
+    """d/da where(c, a, b) = 1[c], d/db = 1[not c]: the gradient is selected, never multiplied
+    (an inf or nan in the branch not taken does not leak into the gradient)."""
+
+    @staticmethod
+    def forward(ctx: Context, cond: Tensor, a: Tensor, b: Tensor) -> Tensor:
+        ctx.save_for_backward(cond)
+        ctx.params["shapes"] = (a.shape, b.shape)
+        return K.where_op(cond, a, b)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[None, Tensor | None, Tensor | None]:
+        (cond,) = ctx.saved_tensors
+        sa, sb = ctx.params["shapes"]
+        _, needs_a, needs_b = ctx.needs_input_grad
+        zero = grad._constant(0.0)
+        ga = sum_to_shape(K.where_op(cond, grad, zero), sa) if needs_a else None
+        gb = sum_to_shape(K.where_op(cond, zero, grad), sb) if needs_b else None
+        return None, ga, gb
+
+
 class MatMul(Function):
     """d/dA (A @ B) = G @ B^T, d/dB = A^T @ G (summed over broadcast batches)."""
 
@@ -274,10 +296,11 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = ctx.saved_tensors
+        needs_a, needs_b = ctx.needs_input_grad
         ga = gb = None
-        if a.requires_grad:
+        if needs_a:
             ga = sum_to_shape(K.matmul_op(grad, b.transpose(-1, -2)), a.shape)
-        if b.requires_grad:
+        if needs_b:
             gb = sum_to_shape(K.matmul_op(a.transpose(-1, -2), grad), b.shape)
         return ga, gb
 
@@ -301,10 +324,10 @@ class Max(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Tensor, dim: int) -> Tensor:
-        index = K.reduce_op("argmax", a, dim)
-        ctx.save_for_backward(index)
+        out = K.reduce_op("max", a, dim)
+        ctx.save_for_backward(K.reduce_op("argmax", a, dim))
         ctx.params["shape"] = a.shape
-        return K.reduce_op("max", a, dim)
+        return out
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> Tensor:

@@ -1,36 +1,53 @@
-"""The Tensor methods that change layout or write in place.
+"""The Tensor methods that change layout: view, reshape, permute, expand, indexing.
 
-`Tensor` inherits these: shape changes (view, reshape, permute, ...),
-indexing, and the in-place updates optimizers use. Every layout change is a
-Function in `views.py`, so it is differentiable and shares storage.
+`Tensor` inherits these (a mixin: see tensor.py). Every layout change is a
+Function in `views.py`, so it is differentiable and shares storage. The
+in-place methods, which write, are on `Tensor` itself.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import dispatch as K
 from . import views as V
-from .autograd import is_grad_enabled
-from .shape import TensorData, normalize_dim, prod
+from .shape import normalize_dim, prod
 
 if TYPE_CHECKING:
+    from .shape import TensorData
     from .tensor import Tensor
 
 
 class LayoutMethods:
-    """Shape, indexing and in-place methods of `Tensor` (a mixin: see tensor.py)."""
+    """Shape and indexing methods of `Tensor` (a mixin: see tensor.py)."""
+
+    if TYPE_CHECKING:  # what these methods use from the rest of Tensor
+        _data: TensorData
+
+        @property
+        def shape(self) -> tuple[int, ...]: ...
+
+        def dim(self) -> int: ...
+        def numel(self) -> int: ...
+        def contiguous(self) -> Tensor: ...
 
     # -- shape ----------------------------------------------------------------------------
     def _resolve_shape(self, shape: tuple, op: str) -> tuple[int, ...]:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         shape = tuple(int(s) for s in shape)
+        for i, s in enumerate(shape):
+            if s < -1:
+                raise ValueError(f"{op}: invalid shape dimension {s} at index {i} of shape {shape}")
         if shape.count(-1) > 1:
             raise ValueError(f"{op}: only one dimension can be -1, got {shape}")
         if -1 in shape:
             known = prod([s for s in shape if s != -1])
-            if known == 0 or self.numel() % known:
+            if known == 0:
+                raise ValueError(
+                    f"{op}: cannot reshape a tensor of {self.numel()} elements into shape {shape}: "
+                    "with a size-0 dimension the -1 could be any size"
+                )
+            if self.numel() % known:
                 raise ValueError(f"{op}: shape {shape} is invalid for a tensor of {self.numel()} elements")
             shape = tuple(self.numel() // known if s == -1 else s for s in shape)
         if prod(shape) != self.numel():
@@ -41,16 +58,13 @@ class LayoutMethods:
         return shape
 
     def view(self, *shape: int) -> Tensor:
-        shape = self._resolve_shape(shape, "view")
-        if shape == self.shape:
-            return self
-        return V.View.apply(self, shape=shape)
+        return V.View.apply(self, shape=self._resolve_shape(shape, "view"))
 
     def reshape(self, *shape: int) -> Tensor:
         shape = self._resolve_shape(shape, "reshape")
         if self._data.view_strides(shape) is None:
             return V.View.apply(self.contiguous(), shape=shape)
-        return self.view(*shape)
+        return V.View.apply(self, shape=shape)
 
     def permute(self, *order: int) -> Tensor:
         if len(order) == 1 and isinstance(order[0], (tuple, list)):
@@ -77,7 +91,7 @@ class LayoutMethods:
             return self.view(*[s for s in self.shape if s != 1])
         d = normalize_dim(dim, self.dim(), "squeeze")
         if self.shape[d] != 1:
-            return self
+            return self.view(*self.shape)
         return self.view(*self.shape[:d], *self.shape[d + 1:])
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -88,13 +102,37 @@ class LayoutMethods:
         return self.reshape(*self.shape[:s], prod(self.shape[s:e + 1]), *self.shape[e + 1:])
 
     def expand(self, *shape: int) -> Tensor:
+        """A broadcast view (stride 0 on repeated dims); -1 keeps a size, as in PyTorch."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
+        shape = tuple(int(s) for s in shape)
         lead = len(shape) - self.dim()
-        full = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
-        if full == self.shape:
-            return self
-        return V.Expand.apply(self, shape=full)
+        if lead < 0:
+            raise ValueError(
+                f"expand: the number of sizes given ({len(shape)}) must be at least the number "
+                f"of dims of the tensor ({self.dim()}, shape {self.shape})"
+            )
+        full = []
+        for i, s in enumerate(shape):
+            if i < lead:
+                if s < 0:
+                    raise ValueError(
+                        f"expand: the expanded size {s} isn't allowed in a leading, non-existing "
+                        f"dimension {i} (target {shape}, tensor shape {self.shape})"
+                    )
+                full.append(s)
+                continue
+            have = self.shape[i - lead]
+            want = have if s == -1 else s
+            if want != have and have != 1:
+                raise ValueError(
+                    f"expand: the expanded size {s} must match the existing size {have} at "
+                    f"non-singleton dimension {i} (target {shape}, tensor shape {self.shape})"
+                )
+            if want < 0:
+                raise ValueError(f"expand: invalid size {s} at dimension {i} (target {shape})")
+            full.append(want)
+        return V.Expand.apply(self, shape=tuple(full))
 
     def expand_as(self, other: Tensor) -> Tensor:
         return self.expand(*other.shape)
@@ -104,55 +142,3 @@ class LayoutMethods:
         from .indexing import parse_index
 
         return V.Index.apply(self, selection=parse_index(key, self.shape))
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        from .indexing import parse_index
-
-        self._check_inplace("setitem")
-        from .tensor import Tensor
-
-        target = Tensor(
-            TensorData(self._data.storage, *V.select_layout(self._data, parse_index(key, self.shape))),
-            self.backend, self.dtype,
-        )
-        K.copy_into(target, self._wrap(value))
-
-    # -- in-place (optimizers; not recorded) ------------------------------------------------
-    def _check_inplace(self, op: str) -> None:
-        if self.requires_grad and is_grad_enabled():
-            raise RuntimeError(
-                f"{op}: a tensor that requires grad cannot be modified in place while grad is "
-                "recorded; wrap the update in `with no_grad():`"
-            )
-
-    def copy_(self, src: Any) -> Tensor:
-        self._check_inplace("copy_")
-        K.copy_into(self, self._wrap(src))
-        return self
-
-    def fill_(self, value: float) -> Tensor:
-        return self.copy_(float(value))
-
-    def zero_(self) -> Tensor:
-        return self.fill_(0.0)
-
-    def _inplace(self, op: str, other: Any) -> Tensor:
-        self._check_inplace(op + "_")
-        K.zip_into(op, self, self, self._wrap(other))
-        return self
-
-    def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
-        if alpha != 1.0:
-            other = self._wrap(other) * alpha
-        return self._inplace("add", other)
-
-    def sub_(self, other: Any, alpha: float = 1.0) -> Tensor:
-        if alpha != 1.0:
-            other = self._wrap(other) * alpha
-        return self._inplace("sub", other)
-
-    def mul_(self, other: Any) -> Tensor:
-        return self._inplace("mul", other)
-
-    def div_(self, other: Any) -> Tensor:
-        return self._inplace("div", other)

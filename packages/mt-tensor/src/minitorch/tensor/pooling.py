@@ -9,28 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from minitorch.autodiff import Context, Function
+
 from . import dispatch as K
-from .autograd import Context, Function
-from .conv import out_size, pair
 from .views import Pad2d
+from .window import pool2d_args
 
 if TYPE_CHECKING:
     from .tensor import Tensor
-
-
-def _params(x: Tensor, kernel_size, stride, padding, op: str):
-    if x.dim() != 4:
-        raise ValueError(f"{op}: expected a 4-d input (batch, channels, H, W), got shape {x.shape}")
-    kernel = pair(kernel_size, "kernel_size", op)
-    stride = kernel if stride is None else pair(stride, "stride", op)
-    padding = pair(padding, "padding", op)
-    if padding[0] * 2 > kernel[0] or padding[1] * 2 > kernel[1]:
-        raise ValueError(f"{op}: padding {padding} should be at most half the kernel {kernel}")
-    oh = out_size(x.shape[2], kernel[0], stride[0], padding[0])
-    ow = out_size(x.shape[3], kernel[1], stride[1], padding[1])
-    if oh < 1 or ow < 1:
-        raise ValueError(f"{op}: kernel {kernel} is larger than the input {x.shape[2:]}")
-    return kernel, stride, padding, (x.shape[0], x.shape[1], oh, ow)
 
 
 def _windows(x: Tensor, kernel, stride, padding, out_shape, fill: float):
@@ -46,11 +32,11 @@ class _Pool(Function):
     kind = ""
 
     @classmethod
-    def _forward(cls, ctx: Context, x: Tensor, kernel, stride, padding, out_shape) -> Tensor:
+    def _pool_forward(cls, ctx: Context, x: Tensor, kernel, stride, padding, out_shape) -> Tensor:
         x = K.contiguous(x)
         ctx.save_for_backward(x)
         out = K.output(out_shape, x)
-        getattr(x.backend, f"{cls.kind}_pool2d_forward")(
+        K.kernel(x.backend, f"{cls.kind}_pool2d_forward")(
             out._data.storage, K.buffer(x), x.shape, kernel, stride, padding)
         return out
 
@@ -62,14 +48,14 @@ class MaxPool2d(_Pool):
 
     @staticmethod
     def forward(ctx: Context, x: Tensor, kernel, stride, padding, out_shape) -> Tensor:
-        return MaxPool2d._forward(ctx, x, kernel, stride, padding, out_shape)
+        return MaxPool2d._pool_forward(ctx, x, kernel, stride, padding, out_shape)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
         p = ctx.params
         gx = K.output(x.shape, x)
-        x.backend.max_pool2d_backward(gx._data.storage, K.buffer(x), K.buffer(K.contiguous(grad)),
+        K.kernel(x.backend, "max_pool2d_backward")(gx._data.storage, K.buffer(x), K.buffer(K.contiguous(grad)),
                                       x.shape, p["kernel"], p["stride"], p["padding"])
         return gx
 
@@ -81,33 +67,40 @@ class AvgPool2d(_Pool):
 
     @staticmethod
     def forward(ctx: Context, x: Tensor, kernel, stride, padding, out_shape) -> Tensor:
-        return AvgPool2d._forward(ctx, x, kernel, stride, padding, out_shape)
+        return AvgPool2d._pool_forward(ctx, x, kernel, stride, padding, out_shape)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
         p = ctx.params
         gx = K.output(x.shape, x)
-        x.backend.avg_pool2d_backward(gx._data.storage, K.buffer(K.contiguous(grad)),
+        K.kernel(x.backend, "avg_pool2d_backward")(gx._data.storage, K.buffer(K.contiguous(grad)),
                                       x.shape, p["kernel"], p["stride"], p["padding"])
         return gx
 
 
+def _has_kernels(x: Tensor, kind: str) -> bool:
+    return all(K.optional_kernel(x.backend, f"{kind}_pool2d_{part}") is not None
+               for part in ("forward", "backward"))
+
+
 def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
-    kernel, stride, padding, out_shape = _params(x, kernel_size, stride, padding, "max_pool2d")
-    if hasattr(x.backend, "max_pool2d_forward") and hasattr(x.backend, "max_pool2d_backward"):
+    kernel, stride, padding, out_shape = pool2d_args(x, kernel_size, stride, padding, "max_pool2d")
+    if _has_kernels(x, "max"):
         return MaxPool2d.apply(x, kernel=kernel, stride=stride, padding=padding, out_shape=out_shape)
-    out = None
-    for window in _windows(x, kernel, stride, padding, out_shape, float("-inf")):
-        out = window if out is None else out.maximum(window)
+    first, *rest = _windows(x, kernel, stride, padding, out_shape, float("-inf"))
+    out = first
+    for window in rest:
+        out = out.maximum(window)
     return out.contiguous()
 
 
 def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
-    kernel, stride, padding, out_shape = _params(x, kernel_size, stride, padding, "avg_pool2d")
-    if hasattr(x.backend, "avg_pool2d_forward") and hasattr(x.backend, "avg_pool2d_backward"):
+    kernel, stride, padding, out_shape = pool2d_args(x, kernel_size, stride, padding, "avg_pool2d")
+    if _has_kernels(x, "avg"):
         return AvgPool2d.apply(x, kernel=kernel, stride=stride, padding=padding, out_shape=out_shape)
-    out = None
-    for window in _windows(x, kernel, stride, padding, out_shape, 0.0):
-        out = window if out is None else out + window
+    first, *rest = _windows(x, kernel, stride, padding, out_shape, 0.0)
+    out = first
+    for window in rest:
+        out = out + window
     return out / float(kernel[0] * kernel[1])

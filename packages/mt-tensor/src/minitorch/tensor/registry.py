@@ -57,7 +57,8 @@ class Registry:
             manager.add_hookspecs(BackendSpec)
             found: dict[str, Backend] = {}
             for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-                dist = ep.dist.name if getattr(ep, "dist", None) is not None else None
+                source = getattr(ep, "dist", None)
+                dist = source.name if source is not None else None
                 try:
                     backends = self._call_plugin(manager, ep)
                 except Exception as exc:  # any plugin failure is isolated
@@ -104,7 +105,7 @@ class Registry:
                             f"hook returned {item!r}, expected a named "
                             "minitorch.tensor.backend.Backend instance"
                         )
-                backends.extend(items)
+                    backends.append(item)
             return backends
         except Exception:
             manager.unregister(name=ep.name)  # no half-registered plugin

@@ -8,7 +8,6 @@ indexing) change only shape, strides and offset and share the storage.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 Shape = tuple[int, ...]
@@ -107,14 +106,85 @@ def is_contiguous(shape: Sequence[int], strides: Sequence[int]) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class TensorData:
-    """Storage plus layout. `storage` is whatever the backend allocated."""
+class Version:
+    """The write counter one storage shares with every view of it (PyTorch's
+    ``_version``): each in-place write bumps `writes`, and autodiff refuses a
+    saved tensor whose storage was written after it was saved. `rebases`
+    counts writes that gave a tensor of this storage a new autodiff history
+    (views made before such a write refresh their own history; see views.py).
+    """
 
-    storage: Any
-    shape: Shape
-    strides: Strides
-    offset: int = 0
+    __slots__ = ("writes", "rebases")
+
+    def __init__(self) -> None:
+        self.writes = 0
+        self.rebases = 0
+
+
+def _storage_length(storage: Any) -> int | None:
+    try:
+        return len(storage)
+    except TypeError:  # a third-party storage without a length: bounds unchecked
+        return None
+
+
+class TensorData:
+    """Storage plus layout. `storage` is whatever the backend allocated.
+
+    Element ``idx`` lives at ``offset + sum(idx[d] * strides[d])`` of the
+    storage. The layout is checked where it is made: one non-negative stride
+    per dimension, and every element inside the storage. Views share the
+    storage and its `Version`; treat a TensorData as immutable.
+    """
+
+    __slots__ = ("storage", "shape", "strides", "offset", "version")
+
+    def __init__(self, storage: Any, shape: Shape, strides: Strides, offset: int = 0,
+                 version: Version | None = None) -> None:
+        shape, strides = tuple(shape), tuple(strides)
+        if len(strides) != len(shape):
+            raise ValueError(
+                f"TensorData: strides {strides} have {len(strides)} entries but shape {shape} "
+                f"has {len(shape)}; give one stride per dimension"
+            )
+        if offset < 0 or any(n < 0 for n in shape) or any(s < 0 for s in strides):
+            raise ValueError(
+                f"TensorData: sizes, strides and offset must be non-negative, got shape "
+                f"{shape}, strides {strides}, offset {offset}"
+            )
+        if 0 not in shape:
+            last = offset + sum((n - 1) * s for n, s in zip(shape, strides))
+            length = _storage_length(storage)
+            if length is not None and last >= length:
+                raise ValueError(
+                    f"TensorData: shape {shape} with strides {strides} and offset {offset} "
+                    f"reaches element {last} of a storage of {length} elements"
+                )
+        self.storage = storage
+        self.shape: Shape = shape
+        self.strides: Strides = strides
+        self.offset = offset
+        self.version = Version() if version is None else version
+
+    @classmethod
+    def contiguous(cls, storage: Any, shape: Shape) -> TensorData:
+        """A fresh row-major layout over a storage just allocated for it (not re-checked)."""
+        data = cls.__new__(cls)
+        data.storage = storage
+        data.shape = shape
+        data.strides = strides_from_shape(shape)
+        data.offset = 0
+        data.version = Version()
+        return data
+
+    def restrided(self, shape: Shape, strides: Strides, offset: int | None = None) -> TensorData:
+        """Another layout over the same storage (a view): shares the version counter."""
+        return TensorData(self.storage, shape, strides, self.offset if offset is None else offset,
+                          self.version)
+
+    def __repr__(self) -> str:
+        return (f"TensorData(shape={self.shape}, strides={self.strides}, offset={self.offset}, "
+                f"storage={type(self.storage).__name__})")
 
     @property
     def size(self) -> int:
@@ -133,11 +203,8 @@ class TensorData:
                 f"permute: {tuple(order)} is not a permutation of the {self.ndim} dims "
                 f"of a tensor of shape {self.shape}"
             )
-        return TensorData(
-            self.storage,
-            tuple(self.shape[i] for i in order),
-            tuple(self.strides[i] for i in order),
-            self.offset,
+        return self.restrided(
+            tuple(self.shape[i] for i in order), tuple(self.strides[i] for i in order)
         )
 
     def position(self, index: Sequence[int]) -> int:
@@ -161,7 +228,7 @@ class TensorData:
         """
         if prod(new_shape) != self.size:
             return None
-        if self.is_contiguous():
+        if self.is_contiguous() or self.size == 0:  # an empty tensor fits any layout
             return strides_from_shape(new_shape)
         # Collapse the old layout into maximal contiguous chunks.
         chunks: list[tuple[int, int]] = []  # (size, stride of innermost element)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from minitorch.autodiff import Context, Function
+
 from . import dispatch as K
-from .autograd import Context, Function
 from .shape import normalize_dim
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ def _shifted(a: Tensor, dim: int) -> Tensor:
 
 def _run_kernel(a: Tensor, dim: int, name: str) -> Tensor | None:
     """The backend's optional `name` kernel over a contiguous copy, if it has one."""
-    kernel = getattr(a.backend, name, None)
+    kernel = K.optional_kernel(a.backend, name)
     if kernel is None:
         return None
     src = K.contiguous(a)

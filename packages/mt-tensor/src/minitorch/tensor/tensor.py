@@ -1,35 +1,41 @@
 """The Tensor class: the PyTorch-shaped surface over TensorData and Functions.
 
 Nothing here loops over elements: math goes through `functions` (autodiff)
-and `dispatch` (kernels); this file is API only.
+and `dispatch` (kernels); this file is API only. A Tensor is a `Variable` of
+minitorch.autodiff's engine, the same one `Scalar` trains through: it has a
+`history` (None for a leaf), `requires_grad`, and the three methods the engine
+calls (`accumulate_grad`, `validate_grad`, `detach`).
 """
 
 from __future__ import annotations
 
-from collections import namedtuple
-from typing import Any
+import builtins
+from typing import Any, cast
 
 import numpy as np
 
+from minitorch.autodiff import Function, History, backpropagate, is_grad_enabled
+
 from . import dispatch as K
 from . import functions as F
+from . import inplace
 from . import views as V
-from .autograd import Function, History, is_grad_enabled, run_backward
 from .backend import Backend
 from .dtype import DType, as_dtype, float32, float64
+from .indexing import parse_index
 from .layout_methods import LayoutMethods
+from .math_methods import MathMethods
 from .shape import TensorData, normalize_dim, prod
 
-MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
-
-class Tensor(LayoutMethods):
+class Tensor(MathMethods, LayoutMethods):
     """A strided n-dimensional array on one backend, with autodiff.
 
     Create tensors with `minitorch.tensor.tensor(...)`, `zeros`, `randn`, ...
     """
 
     __array_priority__ = 1000  # numpy scalars defer to Tensor's operators
+    _base: Tensor | None = None  # the tensor whose storage a view shares (see tensor_view.py)
 
     def __init__(self, data: TensorData, backend: Backend, dtype: DType,
                  requires_grad: bool = False) -> None:
@@ -38,8 +44,7 @@ class Tensor(LayoutMethods):
         self.dtype = dtype
         self.requires_grad = requires_grad
         self.grad: Tensor | None = None
-        self._history: History | None = None
-        self._released = False
+        self.history: History | None = None
 
     # -- basic properties ----------------------------------------------------
     @property
@@ -63,7 +68,18 @@ class Tensor(LayoutMethods):
 
     @property
     def is_leaf(self) -> bool:
-        return self._history is None and not self._released
+        """True for tensors no recorded op produced (made by the user, or not requiring grad)."""
+        return self.history is None
+
+    @property
+    def grad_fn(self) -> History | None:
+        """The record of the op that made this tensor (PyTorch's name for `history`)."""
+        return self.history
+
+    @property
+    def _version(self) -> int:
+        """How many in-place writes the storage has seen (shared by all its views)."""
+        return self._data.version.writes
 
     @property
     def device(self) -> str:
@@ -92,7 +108,7 @@ class Tensor(LayoutMethods):
     def tolist(self) -> Any:
         return self.numpy().tolist()
 
-    def item(self) -> float:
+    def item(self) -> builtins.float:
         if self.numel() != 1:
             raise ValueError(
                 f"item: only a one-element tensor can be converted to a number, "
@@ -100,7 +116,7 @@ class Tensor(LayoutMethods):
             )
         return self.backend.read(self._data.storage, self._data.offset)
 
-    def __float__(self) -> float:
+    def __float__(self) -> builtins.float:
         return self.item()
 
     def __bool__(self) -> bool:
@@ -118,8 +134,8 @@ class Tensor(LayoutMethods):
             extras.append(f"dtype={self.dtype!r}")
         if self.backend.name != "python" and self.backend.is_gpu:
             extras.append(f"backend={self.backend.name!r}")
-        if self._history is not None:
-            extras.append(f"grad_fn=<{self._history.function.__name__}Backward>")
+        if self.history is not None:
+            extras.append(f"grad_fn=<{self.history.name}Backward>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body] + extras) + ")"
@@ -127,15 +143,21 @@ class Tensor(LayoutMethods):
     # -- conversion --------------------------------------------------------------
     def to(self, target: str | Backend | DType | Any = None, dtype: Any = None) -> Tensor:
         """Move to a backend (`.to("numba")`) and/or convert dtype (`.to(float64)`)."""
-        from .registry import get_backend
+        from .registry import BackendError, get_backend
 
         backend = self.backend
         if target is not None:
             # `target` is a dtype or a backend; only a backend name can fail as_dtype.
             try:
                 target_dtype = as_dtype(target)
-            except TypeError:
-                backend = get_backend(target)
+            except TypeError as not_a_dtype:
+                try:
+                    backend = get_backend(cast("str | Backend", target))
+                except BackendError as not_a_backend:
+                    raise ValueError(
+                        f"to: {target!r} is neither a dtype nor a backend ({not_a_dtype}; "
+                        f"{not_a_backend})"
+                    ) from None
             else:
                 if dtype is not None and as_dtype(dtype) is not target_dtype:
                     raise ValueError(f"to: got two dtypes, {target!r} and {dtype!r}")
@@ -165,6 +187,7 @@ class Tensor(LayoutMethods):
         return V.Copy.apply(self)
 
     def detach(self) -> Tensor:
+        """The same memory with no history (writes show through both)."""
         return Tensor(self._data, self.backend, self.dtype)
 
     @property
@@ -177,7 +200,7 @@ class Tensor(LayoutMethods):
             raise ValueError(f"data: cannot assign shape {value.shape} to shape {self.shape}")
         self._data, self.backend, self.dtype = value._data, value.backend, value.dtype
 
-    def _constant(self, value: float) -> Tensor:
+    def _constant(self, value: builtins.float) -> Tensor:
         from .creation import _scalar
 
         return _scalar(value, self.backend, self.dtype)
@@ -189,222 +212,150 @@ class Tensor(LayoutMethods):
             return self._constant(float(other))
         raise TypeError(f"unsupported operand type {type(other).__name__} for a Tensor op")
 
-    # -- autodiff -----------------------------------------------------------------
-    def backward(self, grad: Tensor | None = None, retain_graph: bool = False) -> None:
-        if grad is None:
+    def __setitem__(self, key: Any, value: Any) -> None:
+        """``self[key] = value``: a copy into the selected window, recorded when it needs to be."""
+        window = K.new_view(V.select_layout(self._data, parse_index(key, self.shape)), self)
+        src = self._wrap(value)
+        inplace.write(window, "setitem", inplace.CopyFrom, (src,),
+                      lambda s: K.map_write("id", window, s))
+
+    # -- in-place ---------------------------------------------------------------------------
+    def copy_(self, src: Any) -> Tensor:
+        src = self._wrap(src)
+        return inplace.write(self, "copy_", inplace.CopyFrom, (src,),
+                             lambda s: K.map_write("id", self, s))
+
+    def fill_(self, value: builtins.float | Tensor) -> Tensor:
+        if isinstance(value, Tensor) and value.numel() != 1:
+            raise ValueError(f"fill_: the value must be a number or a one-element tensor, got "
+                             f"shape {value.shape}")
+        return self.copy_(value if isinstance(value, Tensor) else float(value))
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0.0)
+
+    def _zip_(self, op: str, fn: type, other: Any) -> Tensor:
+        other = self._wrap(other)
+        return inplace.write(self, op + "_", fn, (other,),
+                             lambda o: K.zip_write(op, self, self, o))
+
+    def _map_(self, op: str, fn: type) -> Tensor:
+        return inplace.write(self, op + "_", fn, (), lambda: K.map_write(op, self, self))
+
+    def add_(self, other: Any, alpha: builtins.float = 1.0) -> Tensor:
+        if alpha != 1.0:
+            other = self._wrap(other) * alpha
+        return self._zip_("add", F.Add, other)
+
+    def sub_(self, other: Any, alpha: builtins.float = 1.0) -> Tensor:
+        if alpha != 1.0:
+            other = self._wrap(other) * alpha
+        return self._zip_("sub", F.Sub, other)
+
+    def mul_(self, other: Any) -> Tensor:
+        return self._zip_("mul", F.Mul, other)
+
+    def div_(self, other: Any) -> Tensor:
+        return self._zip_("div", F.Div, other)
+
+    def relu_(self) -> Tensor:
+        return self._map_("relu", F.ReLU)
+
+    def neg_(self) -> Tensor:
+        return self._map_("neg", F.Neg)
+
+    # Python's augmented assignment: in place on tensors, as in PyTorch, so
+    # `with no_grad(): p -= lr * p.grad` updates the parameter itself.
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    # -- autodiff ------------------------------------------------------------------
+    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
+        """Accumulate d self / d leaf into every leaf's ``.grad`` (times `gradient`)."""
+        if create_graph:
+            raise NotImplementedError("backward(create_graph=True): higher-order gradients are "
+                                      "not supported; the graph of a backward is not recorded")
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward: this tensor does not require grad and has no graph (no grad_fn); "
+                "set requires_grad=True on an input before computing it"
+            )
+        claimed: set[int] = set()
+        if gradient is None:
             if self.numel() != 1:
                 raise RuntimeError(
                     f"backward: grad can be implicitly created only for one-element outputs; "
-                    f"this one has shape {self.shape}, pass grad="
+                    f"this one has shape {self.shape}, pass a gradient"
                 )
             from .creation import ones
 
-            grad = ones(*self.shape, dtype=self.dtype, backend=self.backend)
-        elif grad.shape != self.shape:
-            raise ValueError(f"backward: grad shape {grad.shape} != tensor shape {self.shape}")
-        run_backward(self, grad, retain_graph=retain_graph)
+            gradient = ones(*self.shape, dtype=self.dtype, backend=self.backend)
+        elif gradient.shape != self.shape:
+            raise ValueError(f"backward: gradient shape {gradient.shape} != tensor shape {self.shape}")
+        else:
+            claimed.add(id(gradient._data.storage))  # the caller's: no leaf may keep it
+        backpropagate(self, gradient, retain_graph=bool(retain_graph), claimed=claimed)
+
+    def accumulate_grad(self, grad: Tensor, claimed: set[int]) -> None:
+        """Add `grad` into ``.grad``; a new ``.grad`` owns its memory (users update it in place)."""
+        if self.grad is not None:
+            if self.grad.shape == grad.shape and self.grad.dtype is grad.dtype:
+                K.zip_into("add", self.grad, self.grad, grad)
+            else:
+                self.grad = self.grad + grad
+            return
+        d = grad._data
+        if id(d.storage) in claimed or d.offset or not d.is_contiguous():
+            grad = K.contiguous_copy(grad)
+        elif grad._base is not None:
+            grad = Tensor(d, grad.backend, grad.dtype)  # a plain tensor, not a view of a temporary
+        claimed.add(id(grad._data.storage))
+        self.grad = grad
+
+    def validate_grad(self, grad: Tensor, producer: str) -> Tensor:
+        if grad.shape != self.shape:
+            raise RuntimeError(
+                f"{producer}.backward returned a gradient of shape {grad.shape} for an input of "
+                f"shape {self.shape}"
+            )
+        if grad.dtype is not self.dtype:
+            raise RuntimeError(
+                f"{producer}.backward returned a {grad.dtype.name} gradient for a "
+                f"{self.dtype.name} input"
+            )
+        return grad
 
     def zero_grad_(self) -> None:
         self.grad = None
 
-    def requires_grad_(self, flag: bool = True) -> Tensor:
-        self.requires_grad = flag
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if not requires_grad and not self.is_leaf:
+            raise RuntimeError(
+                "requires_grad_: you can only change requires_grad flags of leaf variables; "
+                "use detach() for a tensor outside the graph"
+            )
+        self.requires_grad = requires_grad
         return self
-
-    # -- arithmetic -------------------------------------------------------------------
-    def __add__(self, o: Any) -> Tensor:
-        return F.Add.apply(self, self._wrap(o))
-
-    def __radd__(self, o: Any) -> Tensor:
-        return F.Add.apply(self._wrap(o), self)
-
-    def __sub__(self, o: Any) -> Tensor:
-        return F.Sub.apply(self, self._wrap(o))
-
-    def __rsub__(self, o: Any) -> Tensor:
-        return F.Sub.apply(self._wrap(o), self)
-
-    def __mul__(self, o: Any) -> Tensor:
-        return F.Mul.apply(self, self._wrap(o))
-
-    def __rmul__(self, o: Any) -> Tensor:
-        return F.Mul.apply(self._wrap(o), self)
-
-    def __truediv__(self, o: Any) -> Tensor:
-        return F.Div.apply(self, self._wrap(o))
-
-    def __rtruediv__(self, o: Any) -> Tensor:
-        return F.Div.apply(self._wrap(o), self)
-
-    def __neg__(self) -> Tensor:
-        return F.Neg.apply(self)
-
-    def __pow__(self, exponent: float) -> Tensor:
-        if isinstance(exponent, Tensor):
-            raise TypeError("pow: only a scalar exponent is supported (t ** 2.0)")
-        return F.Pow.apply(self, self._constant(float(exponent)))
-
-    def __matmul__(self, o: Tensor) -> Tensor:
-        return self.matmul(o)
-
-    def matmul(self, other: Tensor) -> Tensor:
-        if self.dim() == 0 or other.dim() == 0:
-            raise ValueError(f"matmul: both operands need at least 1 dim, got {self.shape} and {other.shape}")
-        a = self.unsqueeze(0) if self.dim() == 1 else self
-        b = other.unsqueeze(-1) if other.dim() == 1 else other
-        out = F.MatMul.apply(a, b)
-        if self.dim() == 1:
-            out = out.squeeze(-2)
-        if other.dim() == 1:
-            out = out.squeeze(-1)
-        return out
-
-    def _compare(self, op: str, o: Any, name: str) -> Tensor:
-        return K.zip_op(op, self, self._wrap(o), name)
-
-    def __lt__(self, o: Any) -> Tensor:
-        return self._compare("lt", o, "lt")
-
-    def __gt__(self, o: Any) -> Tensor:
-        return self._compare("gt", o, "gt")
-
-    def __le__(self, o: Any) -> Tensor:
-        return K.map_op("neg", self._compare("gt", o, "le")) + 1.0
-
-    def __ge__(self, o: Any) -> Tensor:
-        return K.map_op("neg", self._compare("lt", o, "ge")) + 1.0
-
-    def __eq__(self, o: Any) -> Tensor:  # type: ignore[override]
-        return self._compare("eq", o, "eq")
-
-    def __ne__(self, o: Any) -> Tensor:  # type: ignore[override]
-        return K.map_op("neg", self._compare("eq", o, "ne")) + 1.0
-
-    __hash__ = object.__hash__
-
-    def eq(self, o: Any) -> Tensor:
-        return self == o
-
-    def lt(self, o: Any) -> Tensor:
-        return self < o
-
-    def gt(self, o: Any) -> Tensor:
-        return self > o
-
-    def is_close(self, o: Any) -> Tensor:
-        return self._compare("is_close", o, "is_close")
-
-    def maximum(self, o: Any) -> Tensor:
-        return F.Maximum.apply(self, self._wrap(o))
-
-    def minimum(self, o: Any) -> Tensor:
-        return -F.Maximum.apply(-self, -self._wrap(o))
-
-    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
-        out = self
-        if min is not None:
-            out = out.maximum(min)
-        if max is not None:
-            out = out.minimum(max)
-        return out
-
-    def min(self, dim: int | None = None, keepdim: bool = False) -> Tensor | MaxResult:
-        """Smallest element, or (values, indices) along `dim`, as PyTorch."""
-        result = (-self).max(dim, keepdim)
-        if dim is None:
-            return -result
-        return MaxResult(-result.values, result.indices)
-
-    # -- elementwise functions -------------------------------------------------------
-    def exp(self) -> Tensor:
-        return F.Exp.apply(self)
-
-    def log(self) -> Tensor:
-        return F.Log.apply(self)
-
-    def sqrt(self) -> Tensor:
-        return F.Sqrt.apply(self)
-
-    def abs(self) -> Tensor:
-        return F.Abs.apply(self)
-
-    def relu(self) -> Tensor:
-        return F.ReLU.apply(self)
-
-    def sigmoid(self) -> Tensor:
-        return F.Sigmoid.apply(self)
-
-    def tanh(self) -> Tensor:
-        return F.Tanh.apply(self)
-
-    def __abs__(self) -> Tensor:
-        return self.abs()
-
-    def softmax(self, dim: int) -> Tensor:
-        from .softmax import softmax
-
-        return softmax(self, dim)
-
-    def log_softmax(self, dim: int) -> Tensor:
-        from .softmax import log_softmax
-
-        return log_softmax(self, dim)
-
-    # -- reductions ----------------------------------------------------------------------
-    def _dims(self, dim: int | tuple[int, ...] | None, op: str) -> list[int]:
-        if dim is None:
-            return list(range(self.dim()))
-        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-        return sorted({normalize_dim(d, self.dim(), op) for d in dims})
-
-    def sum(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
-        if self.dim() == 0:
-            return self
-        dims = self._dims(dim, "sum")
-        out = self
-        for d in dims:
-            out = F.Sum.apply(out, dim=d)
-        return out if keepdim else out._drop(dims)
-
-    def mean(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
-        count = prod([self.shape[d] for d in self._dims(dim, "mean")]) if self.dim() else 1
-        return self.sum(dim, keepdim) / float(count)
-
-    def max(self, dim: int | None = None, keepdim: bool = False) -> Tensor | MaxResult:
-        """Without `dim`: the largest element. With `dim`: (values, indices), as PyTorch."""
-        if dim is None:
-            flat = self.reshape(-1) if self.dim() != 1 else self
-            return F.Max.apply(flat, dim=0).reshape(())
-        if self.dim() == 0:  # PyTorch accepts dim 0 / -1 on a 0-d tensor
-            normalize_dim(dim, 0, "max")
-            values, indices = self.reshape(1).max(0)
-            return MaxResult(values.reshape(()), indices.reshape(()))
-        d = normalize_dim(dim, self.dim(), "max")
-        values = F.Max.apply(self, dim=d)
-        indices = K.reduce_op("argmax", self.detach(), d)
-        if not keepdim:
-            values, indices = values._drop([d]), indices._drop([d])
-        return MaxResult(values, indices)
-
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        """Index of the first maximum, as a float tensor of this dtype."""
-        if dim is None or self.dim() == 0:
-            if dim is not None:
-                normalize_dim(dim, 0, "argmax")
-            return K.reduce_op("argmax", self.detach().reshape(-1), 0).reshape(())
-        d = normalize_dim(dim, self.dim(), "argmax")
-        out = K.reduce_op("argmax", self.detach(), d)
-        return out if keepdim else out._drop([d])
-
-    def _drop(self, dims: list[int]) -> Tensor:
-        shape = tuple(s for i, s in enumerate(self.shape) if i not in dims)
-        return self.view(*shape)
 
     # -- graph export -------------------------------------------------------------------
     def to_dot(self) -> str:
-        from .dot import tensor_to_dot
+        """The autodiff graph behind this tensor as Graphviz DOT text."""
+        from minitorch.autodiff import to_dot
 
-        return tensor_to_dot(self)
+        return to_dot(self)
+
+    def _dot_value(self) -> str:
+        return f"{'x'.join(map(str, self.shape)) or 'scalar'} {self.dtype.name}"
 
 
 class _ConvertFunction(Function):

@@ -34,6 +34,12 @@ def _storages(p: Tensor, *others: Tensor) -> list | None:
     return storages
 
 
+def _wrote(*tensors: Tensor) -> None:
+    """A fused kernel wrote these in place: bump their versions, as every in-place write does."""
+    for t in {id(t): t for t in tensors}.values():
+        t._data.version.writes += 1
+
+
 def adam_step_(p: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, step: int,
                lr: float, beta1: float, beta2: float, eps: float, weight_decay: float,
                decoupled: bool) -> None:
@@ -47,13 +53,14 @@ def adam_step_(p: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, ste
         v = beta2 * v + (1 - beta2) * g^2
         p = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
     """
-    kernel = getattr(p.backend, "adam_step", None)
-    storages = _storages(p, grad, exp_avg, exp_avg_sq) if kernel is not None else None
-    if storages is None:
+    kernel = K.optional_kernel(p.backend, "adam_step")
+    storages = None if kernel is None else _storages(p, grad, exp_avg, exp_avg_sq)
+    if kernel is None or storages is None:
         _adam_step_composed(p, grad, exp_avg, exp_avg_sq, step, lr, beta1, beta2, eps,
                             weight_decay, decoupled)
         return
     kernel(*storages, p.numel(), step, lr, beta1, beta2, eps, weight_decay, decoupled)
+    _wrote(p, exp_avg, exp_avg_sq)
 
 
 def _adam_step_composed(p: Tensor, grad: Tensor, m: Tensor, v: Tensor, step: int, lr: float,
@@ -87,14 +94,18 @@ def sgd_step_(p: Tensor, grad: Tensor, momentum_buffer: Tensor | None, lr: float
 
     `momentum_buffer` must be given (any contents when `first`) if momentum != 0.
     """
-    kernel = getattr(p.backend, "sgd_step", None)
-    buffer = momentum_buffer if momentum != 0 else p  # the kernel never reads it then
-    storages = _storages(p, grad, buffer) if kernel is not None else None
-    if storages is None:
+    if momentum != 0 and momentum_buffer is None:
+        raise ValueError(f"sgd_step_: momentum {momentum} needs a momentum_buffer")
+    kernel = K.optional_kernel(p.backend, "sgd_step")
+    # With momentum 0 the kernel never reads the buffer: pass p in its place.
+    buffer = momentum_buffer if momentum_buffer is not None and momentum != 0 else p
+    storages = None if kernel is None else _storages(p, grad, buffer)
+    if kernel is None or storages is None:
         _sgd_step_composed(p, grad, momentum_buffer, lr, momentum, dampening, weight_decay,
                            nesterov, first)
         return
     kernel(*storages, p.numel(), lr, momentum, dampening, weight_decay, nesterov, first)
+    _wrote(p, buffer)
 
 
 def _sgd_step_composed(p: Tensor, grad: Tensor, buf: Tensor | None, lr: float, momentum: float,
@@ -103,6 +114,7 @@ def _sgd_step_composed(p: Tensor, grad: Tensor, buf: Tensor | None, lr: float, m
     if weight_decay != 0:
         grad = grad + p * weight_decay
     if momentum != 0:
+        assert buf is not None  # checked by sgd_step_
         if first:
             buf.copy_(grad)
         else:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from minitorch.autodiff import Context, Function
+
 from . import dispatch as K
-from .autograd import Context, Function
 from .functions import sum_to_shape
 from .shape import TensorData
 
@@ -18,11 +19,7 @@ if TYPE_CHECKING:
 
 
 def _view(t: Tensor, shape, strides, offset=None) -> Tensor:
-    d = t._data
-    return K.new_tensor(
-        TensorData(d.storage, tuple(shape), tuple(strides), d.offset if offset is None else offset),
-        t,
-    )
+    return K.new_view(t._data.restrided(tuple(shape), tuple(strides), offset), t)
 
 
 class Permute(Function):
@@ -30,8 +27,7 @@ class Permute(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Tensor, order: tuple[int, ...]) -> Tensor:
-        d = a._data.permute(*order)
-        return _view(a, d.shape, d.strides)
+        return K.new_view(a._data.permute(*order), a)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> Tensor:
@@ -39,8 +35,7 @@ class Permute(Function):
         inverse = [0] * len(order)
         for i, o in enumerate(order):
             inverse[o] = i
-        d = grad._data.permute(*inverse)
-        return _view(grad, d.shape, d.strides)
+        return K.new_view(grad._data.permute(*inverse), grad)
 
 
 class View(Function):
@@ -73,10 +68,8 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Tensor, shape: tuple[int, ...]) -> Tensor:
-        from .shape import expand_strides, shape_broadcast
+        from .shape import expand_strides
 
-        if shape_broadcast(a.shape, shape, "expand") != shape:
-            raise ValueError(f"expand: cannot expand shape {a.shape} to {shape}")
         ctx.params["in_shape"] = a.shape
         return _view(a, shape, expand_strides(a.shape, a._data.strides, shape))
 
@@ -100,15 +93,15 @@ class Copy(Function):
 Selection = tuple[tuple[int, int, int, bool], ...]  # per dim: start, size, step, drop
 
 
-def select_layout(data: TensorData, selection: Selection) -> tuple[tuple, tuple, int]:
-    """Shape, strides and offset of `data` restricted by a per-dim selection."""
+def select_layout(data: TensorData, selection: Selection) -> TensorData:
+    """The layout of `data` restricted by a per-dim selection (same storage)."""
     shape, strides, offset = [], [], data.offset
     for (start, size, step, drop), stride in zip(selection, data.strides):
         offset += start * stride
         if not drop:
             shape.append(size)
             strides.append(stride * step)
-    return tuple(shape), tuple(strides), offset
+    return data.restrided(tuple(shape), tuple(strides), offset)
 
 
 class Index(Function):
@@ -117,13 +110,12 @@ class Index(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor, selection: Selection) -> Tensor:
         ctx.params["in_shape"] = a.shape
-        return _view(a, *select_layout(a._data, selection))
+        return K.new_view(select_layout(a._data, selection), a)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> Tensor:
         out = K.empty(ctx.params["in_shape"], grad)
-        target = _view(out, *select_layout(out._data, ctx.params["selection"]))
-        K.copy_into(target, grad)
+        K.copy_into(K.new_view(select_layout(out._data, ctx.params["selection"]), out), grad)
         return out
 
 

@@ -112,6 +112,14 @@ class CudaBackend(Backend):
 
         _run(zip_launch(op, out, out_strides, shape, a, a_strides, b, b_strides))
 
+    def where(self, out: Storage, out_strides: Strides, shape: Shape, cond: Storage,
+              cond_strides: Strides, a: Storage, a_strides: Strides, b: Storage,
+              b_strides: Strides) -> None:
+        from .elementwise import where_launch
+
+        _run(where_launch(out, out_strides, shape, cond, cond_strides, a, a_strides, b,
+                          b_strides))
+
     def reduce(self, op: str, out: Storage, out_strides: Strides, out_shape: Shape,
                a: Storage, a_strides: Strides, a_shape: Shape, dim: int) -> None:
         from .reduce import reduce_launch

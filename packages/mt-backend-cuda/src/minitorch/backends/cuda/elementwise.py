@@ -1,16 +1,17 @@
-"""Elementwise kernels: `map` (one operand) and `zip` (two) over strided views.
+"""Elementwise kernels: `map` (one operand), `zip` (two) and `where` over strided views.
 
 Op selection: each named op gets a small integer code, and one kernel per
 arity switches on it in a device function. The alternative, one kernel per
-op, would compile 26 ops x 2 dtypes x each rank separately (about a second of
-NVVM time each on first use) for no runtime gain: the code is a kernel
+op, would compile every op x 2 dtypes x each rank separately (about a second
+of NVVM time each on first use) for no runtime gain: the code is a kernel
 argument, the same for every thread, so the branch never diverges within a
 warp and costs a few integer compares next to the global-memory traffic.
 
 Precision: operands are widened to float64, the op is computed there, and the
 result is rounded once when stored, exactly what the pure-Python reference
 backend does. Elementwise kernels are bound by memory traffic, so the wider
-arithmetic costs nothing measurable on datacenter GPUs.
+arithmetic costs nothing measurable on datacenter GPUs. `where` is a
+selection, not arithmetic: it copies the chosen element as it is stored.
 
 The special cases of `minitorch.tensor.ops` (division by zero, log of 0,
 exp overflow) are spelled out as branches rather than left to CUDA's libm:
@@ -25,30 +26,71 @@ import math
 
 from numba import cuda, float64
 
+from minitorch.tensor import ops
+
 from . import device
 
-MAP_CODES: dict[str, int] = {
-    "id": 0, "neg": 1, "exp": 2, "log": 3, "relu": 4, "sigmoid": 5,
-    "tanh": 6, "inv": 7, "sqrt": 8, "abs": 9, "sign": 10,
-}
-ZIP_CODES: dict[str, int] = {
-    "add": 0, "mul": 1, "sub": 2, "div": 3, "pow": 4, "max": 5, "lt": 6, "gt": 7,
-    "eq": 8, "is_close": 9, "relu_back": 10, "log_back": 11, "inv_back": 12,
-    "sigmoid_back": 13, "tanh_back": 14,
-}
+# -- op codes -----------------------------------------------------------------
+# An op's code is its position in its table in minitorch.tensor.ops
+# (`ops.op_codes`); this package keeps no list of op names or numbers of its
+# own. The host turns a name into a code (`op_code`) and the device functions
+# below compare it with the module-level constants that follow.
+#
+# Why those tables may only grow at the end: numba-cuda freezes module globals
+# into the code it compiles, so `RELU` below is a literal in the PTX of
+# `apply_map`, not a lookup. Within one process host and device agree, as both
+# read the same table, but compiled code can outlive the table it was built
+# from: PTX built ahead of time (tests/aot_compile.py), or an on-disk cache
+# should these kernels ever use cache=True (numba validates that cache against
+# this file, not ops.py), would after a reordering silently run a different op
+# for the same code. Appending leaves every old code meaning what it meant.
+MAP_CODES: dict[str, int] = ops.op_codes(ops.MAP_OPS)
+ZIP_CODES: dict[str, int] = ops.op_codes(ops.ZIP_OPS)
+
+ID = MAP_CODES["id"]
+NEG = MAP_CODES["neg"]
+EXP = MAP_CODES["exp"]
+LOG = MAP_CODES["log"]
+RELU = MAP_CODES["relu"]
+SIGMOID = MAP_CODES["sigmoid"]
+TANH = MAP_CODES["tanh"]
+INV = MAP_CODES["inv"]
+SQRT = MAP_CODES["sqrt"]
+ABS = MAP_CODES["abs"]
+SIGN = MAP_CODES["sign"]
+
+ADD = ZIP_CODES["add"]
+SUB = ZIP_CODES["sub"]
+MUL = ZIP_CODES["mul"]
+DIV = ZIP_CODES["div"]
+POW = ZIP_CODES["pow"]
+MAX = ZIP_CODES["max"]
+LT = ZIP_CODES["lt"]
+GT = ZIP_CODES["gt"]
+EQ = ZIP_CODES["eq"]
+IS_CLOSE = ZIP_CODES["is_close"]
+RELU_BACK = ZIP_CODES["relu_back"]
+LOG_BACK = ZIP_CODES["log_back"]
+INV_BACK = ZIP_CODES["inv_back"]
+SIGMOID_BACK = ZIP_CODES["sigmoid_back"]
+TANH_BACK = ZIP_CODES["tanh_back"]
 
 # exp(x) overflows float64 just above this; math.exp would raise in the simulator.
 EXP_OVERFLOW = 709.782712893384
 
 
-def op_code(table: dict[str, int], op: str, kind: str) -> int:
-    """The integer code of a named op, or a ValueError listing the known ones."""
-    try:
-        return table[op]
-    except KeyError:
-        raise ValueError(
-            f"cuda {kind}: unknown op {op!r}; known: {', '.join(table)}"
-        ) from None
+def op_code(kind: str, op: str) -> int:
+    """The integer code of the `kind` ("map" or "zip") op named `op`.
+
+    The one place a name becomes a code, and so the only guard against an
+    unknown op: the device functions cannot report one (see `apply_map`).
+    Raises `ops.unknown_op`'s ValueError, before anything is launched.
+    """
+    table, codes = (ops.MAP_OPS, MAP_CODES) if kind == "map" else (ops.ZIP_OPS, ZIP_CODES)
+    code = codes.get(op)
+    if code is None:
+        raise ops.unknown_op(f"cuda {kind}", op, table)
+    return code
 
 
 # -- scalar device functions ------------------------------------------------
@@ -87,72 +129,86 @@ def sigmoid(x):
     return e / (1.0 + e)
 
 
+# Why each switch ends in a default that returns NaN: a kernel cannot report
+# an unknown code. In numba-cuda a `raise` in device code becomes an error
+# status returned up the call chain; only a kernel compiled with debug=True
+# (which also wants opt=False, far too slow to ship) stores it for the host
+# to raise after the launch. In an ordinary kernel the status is dropped: the
+# thread just returns early, its output elements are left unwritten (whatever
+# the memory held) and the launch reports success. So the check lives on the
+# host: every launch gets its code from `op_code` (map, zip) or
+# `reduce.reduce_launch`, which raise `ops.unknown_op` before anything runs,
+# and nothing else builds these kernels' arguments. The NaN default is only a
+# tripwire for a code that got past them (a kernel launched by hand, a stale
+# compiled kernel): it poisons the output visibly, where a raise would leave
+# garbage and falling through would compute some other op.
 @cuda.jit(device=True)
 def apply_map(code, x):
     """The map op with integer `code` applied to float64 `x`."""
-    if code == 0:
+    if code == ID:
         return x
-    elif code == 1:
+    elif code == NEG:
         return -x
-    elif code == 2:
+    elif code == EXP:
         return safe_exp(x)
-    elif code == 3:
+    elif code == LOG:
         return safe_log(x)
-    elif code == 4:
-        return x if x > 0.0 else 0.0
-    elif code == 5:
+    elif code == RELU:
+        # NaN propagates, as in PyTorch (and ops.relu); -0.0 and 0.0 give 0.0.
+        return x if x > 0.0 or math.isnan(x) else 0.0
+    elif code == SIGMOID:
         return sigmoid(x)
-    elif code == 6:
+    elif code == TANH:
         return math.tanh(x)
-    elif code == 7:
+    elif code == INV:
         return safe_div(1.0, x)
-    elif code == 8:
+    elif code == SQRT:
         return math.sqrt(x) if x >= 0.0 else math.nan
-    elif code == 9:
+    elif code == ABS:
         return abs(x)
-    elif code == 10:
+    elif code == SIGN:
         if x > 0.0:
             return 1.0
         return -1.0 if x < 0.0 else 0.0
-    return math.nan
+    return math.nan  # unknown code: see the comment above apply_map
 
 
 @cuda.jit(device=True)
 def apply_zip(code, a, b):
     """The zip op with integer `code` applied to float64 `a`, `b`."""
-    if code == 0:
+    if code == ADD:
         return a + b
-    elif code == 1:
-        return a * b
-    elif code == 2:
+    elif code == SUB:
         return a - b
-    elif code == 3:
+    elif code == MUL:
+        return a * b
+    elif code == DIV:
         return safe_div(a, b)
-    elif code == 4:
+    elif code == POW:
         # IEEE pow, as ops.pow defines it: CUDA's pow (libdevice) and numpy's
         # (what the simulator runs) both are, and neither raises.
         return a**b
-    elif code == 5:
+    elif code == MAX:
         return a if a >= b or math.isnan(a) else b
-    elif code == 6:
+    elif code == LT:
         return 1.0 if a < b else 0.0
-    elif code == 7:
+    elif code == GT:
         return 1.0 if a > b else 0.0
-    elif code == 8:
+    elif code == EQ:
         return 1.0 if a == b else 0.0
-    elif code == 9:
+    elif code == IS_CLOSE:
         return 1.0 if abs(a - b) < 1e-2 else 0.0
-    elif code == 10:  # relu_back(x, g)
+    elif code == RELU_BACK:  # relu_back(x, g): 0 where x is nan, unlike relu
         return b if a > 0.0 else 0.0
-    elif code == 11:  # log_back(x, g)
+    elif code == LOG_BACK:  # log_back(x, g)
         return safe_div(b, a)
-    elif code == 12:  # inv_back(x, g)
+    elif code == INV_BACK:  # inv_back(x, g)
         return safe_div(-b, a * a)
-    elif code == 13:  # sigmoid_back(s, g), s the forward output
+    elif code == SIGMOID_BACK:  # sigmoid_back(s, g), s the forward output
         return b * a * (1.0 - a)
-    elif code == 14:  # tanh_back(t, g), t the forward output
+    elif code == TANH_BACK:  # tanh_back(t, g), t the forward output
         return b * (1.0 - a * a)
-    return math.nan
+    return math.nan  # unknown code: see the comment above apply_map
 
 
 # -- kernels ----------------------------------------------------------------
@@ -194,6 +250,37 @@ def zip_kernel(code, out, out_strides, shape, a, a_strides, b, b_strides, size):
 
 
 @cuda.jit
+def where_kernel(out, out_strides, shape, cond, cond_strides, a, a_strides, b, b_strides,
+                 size):
+    """out[idx] = a[idx] if cond[idx] != 0 else b[idx]; broadcast operands have stride 0.
+
+    A selection, not arithmetic: only the chosen operand is read, and its
+    element is copied as stored (all operands share the dtype), so the value
+    not taken (inf, nan) never reaches `out` and -0.0 keeps its sign. A nan
+    condition is != 0, so it picks `a`, as in the reference backend.
+    """
+    for ordinal in range(cuda.grid(1), size, cuda.gridsize(1)):
+        rest = ordinal
+        out_pos = 0
+        c_pos = 0
+        a_pos = 0
+        b_pos = 0
+        for d in range(len(shape) - 1, -1, -1):
+            i = rest % shape[d]
+            rest //= shape[d]
+            out_pos += i * out_strides[d]
+            c_pos += i * cond_strides[d]
+            a_pos += i * a_strides[d]
+            b_pos += i * b_strides[d]
+        # Read, then write: an in-place `out` with the layout of an input
+        # (the aliasing the contract allows) sees each element read first.
+        if cond[c_pos] != 0:
+            out[out_pos] = a[a_pos]
+        else:
+            out[out_pos] = b[b_pos]
+
+
+@cuda.jit
 def fill_kernel(out, value, size):
     """out[:size] = value; allocation does not zero device memory."""
     for i in range(cuda.grid(1), size, cuda.gridsize(1)):
@@ -217,7 +304,7 @@ def _elements(shape: tuple[int, ...]) -> int:
 
 def map_launch(op: str, out, out_strides, shape, a, a_strides) -> device.Launch | None:
     """The launch for `Backend.map`, or None when there is nothing to do."""
-    code = op_code(MAP_CODES, op, "map")
+    code = op_code("map", op)
     device.on_device(out=out, a=a)
     shape, out_strides, a_strides = _rank_at_least_one(shape, out_strides, a_strides)
     size = _elements(shape)
@@ -229,7 +316,7 @@ def map_launch(op: str, out, out_strides, shape, a, a_strides) -> device.Launch 
 def zip_launch(op: str, out, out_strides, shape, a, a_strides, b,
                b_strides) -> device.Launch | None:
     """The launch for `Backend.zip`, or None when there is nothing to do."""
-    code = op_code(ZIP_CODES, op, "zip")
+    code = op_code("zip", op)
     device.on_device(out=out, a=a, b=b)
     shape, out_strides, a_strides, b_strides = _rank_at_least_one(
         shape, out_strides, a_strides, b_strides
@@ -237,6 +324,20 @@ def zip_launch(op: str, out, out_strides, shape, a, a_strides, b,
     size = _elements(shape)
     return device.per_element(
         zip_kernel, size, (code, out, out_strides, shape, a, a_strides, b, b_strides, size)
+    )
+
+
+def where_launch(out, out_strides, shape, cond, cond_strides, a, a_strides, b,
+                 b_strides) -> device.Launch | None:
+    """The launch for `Backend.where`, or None when there is nothing to do."""
+    device.on_device(out=out, cond=cond, a=a, b=b)
+    shape, out_strides, cond_strides, a_strides, b_strides = _rank_at_least_one(
+        shape, out_strides, cond_strides, a_strides, b_strides
+    )
+    size = _elements(shape)
+    return device.per_element(
+        where_kernel, size,
+        (out, out_strides, shape, cond, cond_strides, a, a_strides, b, b_strides, size),
     )
 
 

@@ -18,13 +18,21 @@ import math
 
 from numba import cuda, float64, int64
 
+from minitorch.tensor import ops
+
 from . import device
 from .blockreduce import argmax_beats, block_argmax, block_sum
 
 # Compile-time size of the shared scratch (numba freezes module globals).
 SCRATCH = device.MAX_REDUCE_THREADS
 
-REDUCE_CODES: dict[str, int] = {"sum": 0, "max": 1, "argmax": 2}
+# Codes are positions in ops.REDUCE_OPS, frozen into the compiled kernel like
+# SCRATCH; why that table only grows at the end is explained with the map and
+# zip codes in elementwise.py.
+REDUCE_CODES: dict[str, int] = ops.op_codes(ops.REDUCE_OPS)
+SUM = REDUCE_CODES["sum"]
+MAX = REDUCE_CODES["max"]
+ARGMAX = REDUCE_CODES["argmax"]
 
 
 @cuda.jit
@@ -46,7 +54,7 @@ def reduce_kernel(code, out, out_strides, out_shape, a, a_strides, dim, length, 
             rest //= out_shape[d]
             out_pos += i * out_strides[d]
             base += i * a_strides[d]
-        if code == 0:
+        if code == SUM:
             acc = 0.0
             for j in range(tid, length, nthreads):
                 acc += float64(a[base + j * step])
@@ -54,7 +62,7 @@ def reduce_kernel(code, out, out_strides, out_shape, a, a_strides, dim, length, 
             total = block_sum(values, tid, nthreads)
             if tid == 0:
                 out[out_pos] = total
-        else:
+        elif code == MAX or code == ARGMAX:
             best = -math.inf
             best_j = -1
             for j in range(tid, length, nthreads):
@@ -66,17 +74,22 @@ def reduce_kernel(code, out, out_strides, out_shape, a, a_strides, dim, length, 
             indices[tid] = best_j
             best, best_j = block_argmax(values, indices, tid, nthreads)
             if tid == 0:
-                if code == 1:
+                if code == MAX:
                     out[out_pos] = best
                 else:
                     out[out_pos] = float64(best_j)
+        elif tid == 0:
+            # Unknown code: reduce_launch refuses unknown names, and a kernel
+            # cannot raise (see apply_map in elementwise.py); NaN marks it.
+            out[out_pos] = math.nan
 
 
 def reduce_launch(op: str, out, out_strides, out_shape, a, a_strides, a_shape,
                   dim: int) -> device.Launch | None:
     """The launch for `Backend.reduce`, or None when there is nothing to do."""
-    if op not in REDUCE_CODES:
-        raise ValueError(f"cuda reduce: unknown op {op!r}; known: {', '.join(REDUCE_CODES)}")
+    code = REDUCE_CODES.get(op)
+    if code is None:
+        raise ops.unknown_op("cuda reduce", op, ops.REDUCE_OPS)
     ndim = len(a_shape)
     if not 0 <= dim < max(ndim, 1):
         raise ValueError(f"cuda reduce: dim {dim} is out of range for shape {tuple(a_shape)}")
@@ -90,12 +103,12 @@ def reduce_launch(op: str, out, out_strides, out_shape, a, a_strides, a_shape,
         out_size *= s
     if out_size == 0:
         return None
-    if length == 0 and op != "sum":
+    if length == 0 and code != SUM:
         raise ValueError(f"cuda reduce: {op} over an empty dimension {dim} of shape {a_shape}")
     lim = device.limits()
     threads = device.reduce_threads_for(length, min(lim.reduce_threads, device.MAX_REDUCE_THREADS))
     blocks = min(out_size, lim.max_blocks)
     device.on_device(out=out, a=a)
-    args = (REDUCE_CODES[op], out, out_strides, out_shape, a, a_strides, int(dim), int(length),
+    args = (code, out, out_strides, out_shape, a, a_strides, int(dim), int(length),
             int(out_size))
     return device.Launch(reduce_kernel, blocks, threads, args)

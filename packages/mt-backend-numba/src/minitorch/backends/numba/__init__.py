@@ -4,10 +4,10 @@ The backend is found through the ``minitorch.backends`` entry point
 (`plugin.py`); users never import this package directly. Kernel modules are
 free functions over flat numpy buffers, shapes and strides:
 
-    pointwise.py    op names -> int codes, the scalar definition of each op
-    runs.py         1-D inner loops, one loop per op
+    pointwise.py    op codes from minitorch.tensor.ops, the scalar definition of each op
+    runs.py         1-D inner loops, one loop per op (and the where selection)
     layout.py       Python-side coalescing and task planning (memoized)
-    elementwise.py  map / zip over strided, broadcast operands
+    elementwise.py  map / zip / where over strided, broadcast operands
     reduce.py       sum / max / argmax along one dimension
     matmul.py       batched, blocked, register-tiled GEMM
     conv.py         conv2d forward and backward, any stride

@@ -2,9 +2,11 @@
 
 Nothing here loops over data. Each method translates the contract's
 arguments (op names, tuples) into what a kernel takes (int codes, int64
-arrays, plain ints), picks the kernel, and calls it. Importing this module
-compiles nothing: numba compiles a kernel on its first call and then loads
-it from the on-disk cache (NUMBA_CACHE_DIR) in later processes.
+arrays, plain ints), picks the kernel, and calls it. An op name that is not
+in `minitorch.tensor.ops` is refused here, with `ops.unknown_op`'s
+ValueError, before any kernel runs. Importing this module compiles
+nothing: numba compiles a kernel on its first call and then loads it from
+the on-disk cache (NUMBA_CACHE_DIR) in later processes.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from importlib import metadata
 import numpy as np
 
 import numba
+from minitorch.tensor import ops
 from minitorch.tensor.backend import Backend, Shape, Storage, Strides
 from minitorch.tensor.hookspec import hookimpl
 
@@ -31,10 +34,6 @@ _SERIAL_WORK = 32768
 # Fused optimizer updates: parameters smaller than this update on the calling
 # thread; larger ones in chunks of this many elements.
 _UPDATE_CHUNK = 65536
-
-
-def _unknown(kind: str, op: str, known: dict[str, int]) -> ValueError:
-    return ValueError(f"{kind}: unknown op {op!r}; known: {', '.join(known)}")
 
 
 def _pairs(*values: tuple[int, int]) -> tuple[int, ...]:
@@ -68,7 +67,7 @@ class NumbaBackend(Backend):
             a: Storage, a_strides: Strides) -> None:
         code = MAP_CODES.get(op)
         if code is None:
-            raise _unknown("map", op, MAP_CODES)
+            raise ops.unknown_op("map", op, ops.MAP_OPS)
         plan = elementwise_plan(shape, out_strides, a_strides)
         if plan.size == 0:
             return
@@ -84,7 +83,7 @@ class NumbaBackend(Backend):
             a: Storage, a_strides: Strides, b: Storage, b_strides: Strides) -> None:
         code = ZIP_CODES.get(op)
         if code is None:
-            raise _unknown("zip", op, ZIP_CODES)
+            raise ops.unknown_op("zip", op, ops.ZIP_OPS)
         plan = elementwise_plan(shape, out_strides, a_strides, b_strides)
         if plan.size == 0:
             return
@@ -96,11 +95,25 @@ class NumbaBackend(Backend):
             elementwise.zip_parallel(code, out, s_out, plan.shape, a, s_a, b, s_b,
                                      plan.ntasks, plan.per_unit, plan.chunk)
 
+    def where(self, out: Storage, out_strides: Strides, shape: Shape, cond: Storage,
+              cond_strides: Strides, a: Storage, a_strides: Strides, b: Storage,
+              b_strides: Strides) -> None:
+        plan = elementwise_plan(shape, out_strides, cond_strides, a_strides, b_strides)
+        if plan.size == 0:
+            return
+        s_out, s_cond, s_a, s_b = plan.strides
+        if plan.serial:
+            elementwise.where_tasks(out, s_out, plan.shape, cond, s_cond, a, s_a, b, s_b,
+                                    0, plan.ntasks, plan.chunk)
+        else:
+            elementwise.where_parallel(out, s_out, plan.shape, cond, s_cond, a, s_a, b, s_b,
+                                       plan.ntasks, plan.per_unit, plan.chunk)
+
     def reduce(self, op: str, out: Storage, out_strides: Strides, out_shape: Shape,
                a: Storage, a_strides: Strides, a_shape: Shape, dim: int) -> None:
         code = REDUCE_CODES.get(op)
         if code is None:
-            raise _unknown("reduce", op, REDUCE_CODES)
+            raise ops.unknown_op("reduce", op, ops.REDUCE_OPS)
         plan = _reduce_plan(tuple(out_strides), tuple(out_shape), tuple(a_strides),
                             tuple(a_shape), dim)
         if plan is None:

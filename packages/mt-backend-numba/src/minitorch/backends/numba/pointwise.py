@@ -1,7 +1,8 @@
 """Scalar semantics of the named elementwise ops, as numba-compiled functions.
 
 numba cannot switch on a string inside a kernel, so every op name maps to a
-small integer code (`MAP_CODES`, `ZIP_CODES`). `map_value(code, x)` and
+small integer code (`MAP_CODES`, `ZIP_CODES`): its position in the op tables
+of `minitorch.tensor.ops`, the one op vocabulary. `map_value(code, x)` and
 `zip_value(code, x, y)` are the single place where each op's arithmetic is
 written; the loops in `elementwise.py` call them with a *constant* code, so
 after inlining LLVM folds the `if` chain away and each loop holds one op.
@@ -12,6 +13,7 @@ reference), including its edge cases:
 - division follows IEEE-754 (x/0 = ±inf, 0/0 = nan): the kernels compile
   with `error_model="numpy"`, so numba never raises ZeroDivisionError;
 - `max` and the reductions let NaN win, whichever side it is on;
+- `relu(nan)` is nan (as in PyTorch), while `relu_back(nan, g)` is 0;
 - `sign(nan)` is 0, `log(0)` is -inf, `log(x < 0)` and `sqrt(x < 0)` are nan;
 - `pow` is IEEE (C's pow): nan for a negative base with a non-integer
   exponent, ±inf on overflow and for ±0 to a negative power;
@@ -19,6 +21,10 @@ reference), including its edge cases:
   whose Python floats are doubles; the other ops compute in the storage
   dtype (float32 arithmetic on float32 data), which agrees with the
   reference to within float32 rounding.
+
+A code outside the tables raises ValueError (inside a `prange` loop numba
+surfaces it as a SystemError wrapping it); there is no silent default. The
+plugin rejects unknown op *names* before any kernel runs.
 """
 
 from __future__ import annotations
@@ -27,22 +33,46 @@ import math
 
 import numpy as np
 
+from minitorch.tensor import ops
 from numba import njit
 
-MAP_OPS: tuple[str, ...] = (
-    "id", "neg", "exp", "log", "relu", "sigmoid", "tanh", "inv", "sqrt", "abs", "sign",
-)
-ZIP_OPS: tuple[str, ...] = (
-    "add", "sub", "mul", "div", "pow", "max", "lt", "gt", "eq", "is_close",
-    "relu_back", "log_back", "inv_back", "sigmoid_back", "tanh_back",
-)
-MAP_CODES: dict[str, int] = {name: code for code, name in enumerate(MAP_OPS)}
-ZIP_CODES: dict[str, int] = {name: code for code, name in enumerate(ZIP_OPS)}
+# The codes are the positions of the ops in mt-tensor's tables, never a list
+# of our own. numba freezes these module-level ints into the machine code it
+# compiles and caches on disk (NUMBA_CACHE_DIR), and it revalidates a cached
+# kernel only against its own source file, not against ops.py: that is why
+# the tables in ops.py are append-only. Appending an op leaves every old code
+# unchanged, so a stale cached kernel at worst lacks the new op (and raises,
+# below); reordering would silently run the wrong op from an old cache.
+MAP_CODES: dict[str, int] = ops.op_codes(ops.MAP_OPS)
+ZIP_CODES: dict[str, int] = ops.op_codes(ops.ZIP_OPS)
 
-# Module-level int constants are frozen into the compiled code by numba.
-ID, NEG, EXP, LOG, RELU, SIGMOID, TANH, INV, SQRT, ABS, SIGN = range(len(MAP_OPS))
-(ADD, SUB, MUL, DIV, POW, MAX, LT, GT, EQ, IS_CLOSE,
- RELU_BACK, LOG_BACK, INV_BACK, SIGMOID_BACK, TANH_BACK) = range(len(ZIP_OPS))
+ID = MAP_CODES["id"]
+NEG = MAP_CODES["neg"]
+EXP = MAP_CODES["exp"]
+LOG = MAP_CODES["log"]
+RELU = MAP_CODES["relu"]
+SIGMOID = MAP_CODES["sigmoid"]
+TANH = MAP_CODES["tanh"]
+INV = MAP_CODES["inv"]
+SQRT = MAP_CODES["sqrt"]
+ABS = MAP_CODES["abs"]
+SIGN = MAP_CODES["sign"]
+
+ADD = ZIP_CODES["add"]
+SUB = ZIP_CODES["sub"]
+MUL = ZIP_CODES["mul"]
+DIV = ZIP_CODES["div"]
+POW = ZIP_CODES["pow"]
+MAX = ZIP_CODES["max"]
+LT = ZIP_CODES["lt"]
+GT = ZIP_CODES["gt"]
+EQ = ZIP_CODES["eq"]
+IS_CLOSE = ZIP_CODES["is_close"]
+RELU_BACK = ZIP_CODES["relu_back"]
+LOG_BACK = ZIP_CODES["log_back"]
+INV_BACK = ZIP_CODES["inv_back"]
+SIGMOID_BACK = ZIP_CODES["sigmoid_back"]
+TANH_BACK = ZIP_CODES["tanh_back"]
 
 # Every jitted function in this package compiles with these options: the
 # on-disk cache (NUMBA_CACHE_DIR) and IEEE division instead of exceptions.
@@ -80,7 +110,7 @@ def map_value(code: int, x: float) -> float:
             return math.log(x)
         return -math.inf if x == 0 else math.nan
     if code == RELU:
-        return x if x > 0 else 0.0
+        return x if x > 0 or x != x else 0.0
     if code == SIGMOID:
         return _sigmoid(x)
     if code == TANH:
@@ -93,7 +123,7 @@ def map_value(code: int, x: float) -> float:
         return abs(x)
     if code == SIGN:
         return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
-    return math.nan
+    raise ValueError("map: unknown op code (not in minitorch.tensor.ops.MAP_OPS)")
 
 
 @njit(**JIT)
@@ -130,4 +160,4 @@ def zip_value(code: int, x: float, y: float) -> float:
         return y * x * (1.0 - x)
     if code == TANH_BACK:
         return y * (1.0 - x * x)
-    return math.nan
+    raise ValueError("zip: unknown op code (not in minitorch.tensor.ops.ZIP_OPS)")

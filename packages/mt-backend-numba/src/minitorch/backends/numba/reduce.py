@@ -25,18 +25,31 @@ import math
 
 import numpy as np
 
+from minitorch.tensor import ops
 from numba import njit, prange
 
 from .pointwise import JIT
 
-REDUCE_OPS: tuple[str, ...] = ("sum", "max", "argmax")
-REDUCE_CODES: dict[str, int] = {name: code for code, name in enumerate(REDUCE_OPS)}
-SUM, MAX, ARGMAX = range(3)
+# Codes are positions in ops.REDUCE_OPS, frozen into the compiled (and disk
+# cached) kernels like the map/zip codes; see pointwise.py for why the
+# table is append-only.
+REDUCE_CODES: dict[str, int] = ops.op_codes(ops.REDUCE_OPS)
+SUM = REDUCE_CODES["sum"]
+MAX = REDUCE_CODES["max"]
+ARGMAX = REDUCE_CODES["argmax"]
+
+
+@njit(**JIT)
+def _check_code(code):
+    """No silent default: a code outside ops.REDUCE_OPS raises."""
+    if code != SUM and code != MAX and code != ARGMAX:
+        raise ValueError("reduce: unknown op code (not in minitorch.tensor.ops.REDUCE_OPS)")
 
 
 @njit(**JIT)
 def _reduce_line(code, a, base, step, size):
     """Reduce a[base + j * step] for j < size; returns a float64."""
+    _check_code(code)
     if code == SUM:
         acc = 0.0
         for j in range(size):
@@ -89,6 +102,7 @@ def reduce_lines_parallel(code, out, out_strides, out_shape, a, a_strides, dim, 
 def _reduce_block(code, o, a, base, step, size):
     """o[c] = reduce over r of a[base + r * step + c], for c < len(o)."""
     width = o.shape[0]
+    _check_code(code)
     if code == SUM:
         acc = np.zeros(width, dtype=np.float64)
         for r in range(size):

@@ -12,15 +12,8 @@ from importlib import metadata
 
 from ..backend import Backend, Shape, Storage, Strides
 from ..hookspec import hookimpl
-from ..ops import MAP_OPS, ZIP_OPS
+from ..ops import MAP_OPS, REDUCE_OPS, ZIP_OPS, unknown_op
 from ..shape import index_to_position, prod, to_index
-
-
-def _lookup(table: dict, op: str, kind: str):
-    try:
-        return table[op]
-    except KeyError:
-        raise ValueError(f"{kind}: unknown op {op!r}; known: {', '.join(table)}") from None
 
 
 class ReferenceBackend(Backend):
@@ -35,7 +28,9 @@ class ReferenceBackend(Backend):
 
     def map(self, op: str, out: Storage, out_strides: Strides, shape: Shape,
             a: Storage, a_strides: Strides) -> None:
-        fn = _lookup(MAP_OPS, op, "map")
+        fn = MAP_OPS.get(op)
+        if fn is None:
+            raise unknown_op("map", op, MAP_OPS)
         for ordinal in range(prod(shape)):
             index = to_index(ordinal, shape)
             value = float(a[index_to_position(index, a_strides)])
@@ -43,17 +38,28 @@ class ReferenceBackend(Backend):
 
     def zip(self, op: str, out: Storage, out_strides: Strides, shape: Shape,
             a: Storage, a_strides: Strides, b: Storage, b_strides: Strides) -> None:
-        fn = _lookup(ZIP_OPS, op, "zip")
+        fn = ZIP_OPS.get(op)
+        if fn is None:
+            raise unknown_op("zip", op, ZIP_OPS)
         for ordinal in range(prod(shape)):
             index = to_index(ordinal, shape)
             x = float(a[index_to_position(index, a_strides)])
             y = float(b[index_to_position(index, b_strides)])
             out[index_to_position(index, out_strides)] = fn(x, y)
 
+    def where(self, out: Storage, out_strides: Strides, shape: Shape, cond: Storage,
+              cond_strides: Strides, a: Storage, a_strides: Strides, b: Storage,
+              b_strides: Strides) -> None:
+        for ordinal in range(prod(shape)):
+            index = to_index(ordinal, shape)
+            pick_a = float(cond[index_to_position(index, cond_strides)]) != 0.0
+            src, strides = (a, a_strides) if pick_a else (b, b_strides)
+            out[index_to_position(index, out_strides)] = src[index_to_position(index, strides)]
+
     def reduce(self, op: str, out: Storage, out_strides: Strides, out_shape: Shape,
                a: Storage, a_strides: Strides, a_shape: Shape, dim: int) -> None:
-        if op not in ("sum", "max", "argmax"):
-            raise ValueError(f"reduce: unknown op {op!r}; known: sum, max, argmax")
+        if op not in REDUCE_OPS:
+            raise unknown_op("reduce", op, REDUCE_OPS)
         for ordinal in range(prod(out_shape)):
             index = to_index(ordinal, out_shape)
             base = index_to_position(index, a_strides)
@@ -66,7 +72,7 @@ class ReferenceBackend(Backend):
                 best, best_j = float(a[base]), 0
                 for j in range(1, a_shape[dim]):
                     v = float(a[base + j * step])
-                    if v > best or (v != v and best == best):  # NaN wins, like max
+                    if v > best or (v != v and best == best):  # nan wins, like max
                         best, best_j = v, j
                 acc = best if op == "max" else float(best_j)
             out[index_to_position(index, out_strides)] = acc

@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from minitorch.autodiff import central_difference
+
 from ..dtype import float64
 from ..tensor import Tensor
 
@@ -39,22 +41,28 @@ def assert_close(actual: Tensor | np.ndarray | float, expected: np.ndarray | flo
 
 def numerical_grad(f: Callable[..., Tensor], inputs: Sequence[Tensor], index: int,
                    out_grad: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """d <out_grad, f(inputs)> / d inputs[index] by central differences (float64)."""
+    """d <out_grad, f(inputs)> / d inputs[index], one element at a time (float64).
+
+    Each element's derivative is minitorch.autodiff's `central_difference` of
+    the scalar objective ``<out_grad, f(...)>`` in that element: the same
+    numerical check the scalar engine's tests use.
+    """
     base = [t.numpy().astype(np.float64) for t in inputs]
-    grad = np.zeros_like(base[index])
+    shape = base[index].shape
     flat = base[index].reshape(-1)
-    for i in range(flat.size):
-        values = []
-        for sign in (1.0, -1.0):
+
+    def objective(element: int) -> Callable[[float], float]:
+        def at(value: float) -> float:
             trial = flat.copy()
-            trial[i] += sign * eps
-            args = [
-                _like(inputs[j], trial.reshape(base[index].shape) if j == index else base[j])
-                for j in range(len(inputs))
-            ]
-            values.append(float(np.sum(f(*args).numpy().astype(np.float64) * out_grad)))
-        grad.reshape(-1)[i] = (values[0] - values[1]) / (2 * eps)
-    return grad
+            trial[element] = value
+            args = [_like(t, trial.reshape(shape) if j == index else base[j])
+                    for j, t in enumerate(inputs)]
+            return float(np.sum(f(*args).numpy().astype(np.float64) * out_grad))
+        return at
+
+    grad = np.array([central_difference(objective(i), flat[i], epsilon=eps)
+                     for i in range(flat.size)], dtype=np.float64)
+    return grad.reshape(shape)
 
 
 def _like(t: Tensor, values: np.ndarray) -> Tensor:

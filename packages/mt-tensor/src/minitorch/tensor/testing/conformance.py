@@ -16,7 +16,7 @@ import pytest
 import minitorch.tensor as mt
 
 from .check import assert_close, numerical_grad
-from .optable import ERRORS, OPS, ErrorCase, OpCase
+from .optable import ERRORS, NAN_INPUT, NAN_OPS, NAN_OTHER, OPS, WRITES, ErrorCase, OpCase, WriteCase
 
 LAYOUTS = ("contiguous", "permuted", "offset", "expanded")
 
@@ -179,6 +179,37 @@ def conformance_suite(backend: str, ops: Iterable[str] | None = None,
             inputs = [mt.ones(*s, backend=backend) for s in err.shapes]
             with pytest.raises(err.error, match=err.match or None):
                 err.fn(*inputs)
+
+        @pytest.mark.conformance
+        @pytest.mark.parametrize("dtype", dtypes)
+        @pytest.mark.parametrize("layout", [la for la in layouts if la != "expanded"])
+        @pytest.mark.parametrize("case", WRITES, ids=[c.name for c in WRITES])
+        def test_write(self, case: WriteCase, layout: str, dtype: str) -> None:
+            rng = np.random.default_rng(7)
+            x0 = rng.standard_normal(case.shapes[0]).astype(dtype)
+            y0 = rng.standard_normal(case.shapes[1]).astype(dtype)
+            x = make_input(x0.astype(np.float64), layout, dtype, backend)
+            y = mt.tensor(y0, dtype=dtype, backend=backend)
+            before = x._version
+            case.fn(x, y)
+            expected = x0.copy()
+            case.ref(expected, y0.copy())
+            rtol, atol = tol.get(dtype, (None, None))
+            assert_close(x, expected, rtol=rtol, atol=atol,
+                         what=f"{case.name} written into a {layout} tensor on {backend}, {dtype}")
+            assert x._version > before, f"{case.name}: an in-place write must bump the version"
+
+        @pytest.mark.conformance
+        @pytest.mark.parametrize("dtype", dtypes)
+        @pytest.mark.parametrize("name,fn,ref", NAN_OPS, ids=[n for n, _, _ in NAN_OPS])
+        def test_nan_propagates(self, name: str, fn, ref, dtype: str) -> None:
+            a = mt.tensor(NAN_INPUT, dtype=dtype, backend=backend)
+            b = mt.tensor(NAN_OTHER, dtype=dtype, backend=backend)
+            with np.errstate(invalid="ignore", over="ignore"):
+                expected = np.asarray(ref(NAN_INPUT.astype(dtype), NAN_OTHER.astype(dtype)), dtype=dtype)
+            rtol, atol = tol.get(dtype, (None, None))
+            assert_close(fn(a, b), expected, rtol=rtol, atol=atol,
+                         what=f"{name} of inputs holding nan and inf on {backend}, {dtype}")
 
         def test_listed(self) -> None:
             names = [row["name"] for row in mt.list_backends()]

@@ -3,12 +3,17 @@
 Every entry names an op, a tensor-level function, a numpy reference, sample
 input shapes (including broadcasting) and the value domain its inputs are
 drawn from. Error cases list inputs that must raise, and which exception.
+Write cases are in-place writes checked against the same write on numpy
+arrays (including writes whose source shares memory with the target: the
+aliasing rules of `minitorch.tensor.overlap`); NaN cases run ops on inputs
+holding nan and infinities, which must propagate as numpy's do.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +24,7 @@ import minitorch.tensor as mt
 class OpCase:
     name: str
     fn: Callable[..., mt.Tensor]
-    ref: Callable[..., np.ndarray]
+    ref: Callable[..., Any]
     shapes: tuple[tuple[tuple[int, ...], ...], ...]
     domain: str = "real"  # real | positive | nonzero (|x| >= 0.5: away from kinks)
     grad: bool = True
@@ -143,6 +148,9 @@ OPS: list[OpCase] = [
     OpCase("stack", lambda a, b: mt.stack([a, b], -1), lambda a, b: np.stack([a, b], -1), (((2, 3), (2, 3)),)),
     OpCase("where", lambda a, b: mt.where(a > 0, a, b), lambda a, b: np.where(a > 0, a, b),
            (((2, 3), (2, 3)), ((2, 3), (3,))), "nonzero"),
+    # The branch not taken holds nan (log of a negative): it must not leak.
+    OpCase("where_log", lambda a, b: mt.where(a > 0, a.log(), b),
+           lambda a, b: np.where(a > 0, np.log(np.abs(a)), b), (((2, 3), (2, 3)),), "nonzero"),
     OpCase("clamp", lambda a: a.clamp(-0.5, 0.5), lambda a: np.clip(a, -0.5, 0.5), S3, distinct=True),
     OpCase("min_dim", lambda a: a.min(1).values, lambda a: a.min(1), S3, distinct=True),
     # -- convolution and pooling
@@ -176,4 +184,72 @@ ERRORS: list[ErrorCase] = [
     ErrorCase("conv_channels", lambda x, w: mt.conv2d(x, w), ((1, 2, 4, 4), (1, 3, 3, 3)),
               ValueError, "3 channels|2 channels"),
     ErrorCase("dtype_mix", lambda a, b: a + b.double(), ((2,), (2,)), TypeError, "dtype mismatch"),
+    ErrorCase("write_shifted_self", lambda a: a.__setitem__(slice(1, None), a[:-1]), ((5,),),
+              RuntimeError, "refer to a single memory location"),
+    ErrorCase("write_transpose", lambda a: a.add_(a.T), ((3, 3),), RuntimeError,
+              "refer to a single memory location"),
+    ErrorCase("write_expanded", lambda a: a.expand(3, 4).add_(1.0), ((1, 4),), RuntimeError,
+              "more than one element of the written-to tensor"),
+    ErrorCase("write_grows", lambda a, b: a.add_(b), ((3,), (2, 3)), ValueError,
+              r"cannot write a result of shape \(2, 3\) into a tensor of shape \(3,\)"),
+    ErrorCase("max_empty", lambda a: a.max(0), ((0, 3),), IndexError, "non-zero size"),
+]
+
+
+@dataclass(frozen=True)
+class WriteCase:
+    """An in-place write: `fn(x, y)` on tensors, `ref(x, y)` doing the same to numpy
+    arrays in place. `x` takes each layout the kit tries; `y` is contiguous."""
+
+    name: str
+    fn: Callable[[mt.Tensor, mt.Tensor], object]
+    ref: Callable[[np.ndarray, np.ndarray], object]
+    shapes: tuple[tuple[int, ...], tuple[int, ...]] = ((2, 3), (3,))
+
+
+def _np_setitem(x: np.ndarray, key: Any, value: Any) -> None:
+    x[key] = value
+
+
+WRITES: list[WriteCase] = [
+    WriteCase("add_", lambda x, y: x.add_(y), lambda x, y: np.add(x, y, out=x)),
+    WriteCase("sub_alpha", lambda x, y: x.sub_(y, alpha=2.0), lambda x, y: np.subtract(x, 2 * y, out=x)),
+    WriteCase("mul_self", lambda x, y: x.mul_(x), lambda x, y: np.multiply(x, x, out=x)),
+    WriteCase("div_number", lambda x, y: x.div_(4.0), lambda x, y: np.divide(x, 4.0, out=x)),
+    WriteCase("iadd", lambda x, y: x.__iadd__(y), lambda x, y: np.add(x, y, out=x)),
+    WriteCase("copy_broadcast", lambda x, y: x.copy_(y), lambda x, y: np.copyto(x, y)),
+    WriteCase("fill_", lambda x, y: x.fill_(-1.5), lambda x, y: x.fill(-1.5)),
+    WriteCase("relu_", lambda x, y: x.relu_(), lambda x, y: np.maximum(x, 0, out=x)),
+    WriteCase("setitem_column", lambda x, y: x.__setitem__((slice(None), 1), y[:2]),
+              lambda x, y: _np_setitem(x, (slice(None), 1), y[:2])),
+    WriteCase("setitem_number", lambda x, y: x.__setitem__((0, slice(1, None)), 7.0),
+              lambda x, y: _np_setitem(x, (0, slice(1, None)), 7.0)),
+    # Sources in the target's own memory: strided (copied first, numpy's result)
+    # and disjoint (written directly).
+    WriteCase("setitem_own_column", lambda x, y: x.__setitem__((slice(None), 0), x[:, 2]),
+              lambda x, y: _np_setitem(x, (slice(None), 0), x[:, 2].copy())),
+    WriteCase("add_own_row", lambda x, y: x[0].add_(x[1]), lambda x, y: np.add(x[0], x[1], out=x[0])),
+]
+
+# Inputs holding nan and infinities, and what each op must give (numpy's answer).
+NAN_INPUT = np.array([[np.nan, 1.0, -1.0], [2.0, np.nan, -np.inf]])
+NAN_OTHER = np.array([[0.0, np.nan, 0.0], [np.inf, 1.0, 0.0]])
+
+NAN_OPS: list[tuple[str, Callable[..., mt.Tensor], Callable[..., Any]]] = [
+    ("relu", lambda a, b: a.relu(), lambda a, b: np.maximum(a, 0.0)),
+    ("max_all", lambda a, b: a.max(), lambda a, b: np.asarray(a.max())),
+    ("max_dim", lambda a, b: a.max(1).values, lambda a, b: a.max(1)),
+    ("argmax_dim", lambda a, b: a.argmax(1), lambda a, b: np.argmax(a, 1).astype(a.dtype)),
+    ("maximum", lambda a, b: a.maximum(b), np.maximum),
+    ("minimum", lambda a, b: a.minimum(b), np.minimum),
+    ("clamp", lambda a, b: a.clamp(-0.5, 0.5), lambda a, b: np.clip(a, -0.5, 0.5)),
+    ("sum_dim", lambda a, b: a.sum(1), lambda a, b: a.sum(1)),
+    ("add", lambda a, b: a + b, np.add),
+    ("mul", lambda a, b: a * b, np.multiply),
+    ("exp", lambda a, b: a.exp(), np.exp),
+    ("sigmoid", lambda a, b: a.sigmoid(), lambda a, b: 1 / (1 + np.exp(-a))),
+    ("tanh", lambda a, b: a.tanh(), np.tanh),
+    ("abs", lambda a, b: a.abs(), np.abs),
+    ("softmax", lambda a, b: a.softmax(1), lambda a, b: _softmax(a, 1)),
+    ("where", lambda a, b: mt.where(b > 0.5, a, b), lambda a, b: np.where(b > 0.5, a, b)),
 ]
