@@ -2,6 +2,7 @@
 # One entry point for a fresh machine with only python3:
 #   bash dev.sh train   set up, then train the seed CNN on the embedded digits
 #   bash dev.sh test    set up, then run every package's tests
+#   bash dev.sh lint    set up, then ruff and mypy (the engine and mt-tensor)
 #   bash dev.sh setup   only create .venv and install the workspace editable
 #   bash dev.sh build   build one wheel per distribution into dist/
 set -euo pipefail
@@ -53,6 +54,11 @@ case "$cmd" in
         setup
         exec "$PY" -m pytest "$@"
         ;;
+    lint)
+        setup
+        "$VENV/bin/ruff" check .
+        exec "$VENV/bin/mypy"  # files and settings: [tool.mypy] in pyproject.toml
+        ;;
     build)
         setup
         rm -rf dist
@@ -63,5 +69,5 @@ case "$cmd" in
         "$PY" -m pip wheel -q --no-deps --no-build-isolation -w dist .
         ls dist
         ;;
-    *) echo "usage: bash dev.sh {train|test|setup|build} [args...]" >&2; exit 2 ;;
+    *) echo "usage: bash dev.sh {train|test|lint|setup|build} [args...]" >&2; exit 2 ;;
 esac
