@@ -1,4 +1,4 @@
-"""bench/cpu.py still runs end to end (tiny sizes; no timing is asserted)."""
+"""The bench scripts still run end to end (tiny sizes; no timing is asserted)."""
 
 from __future__ import annotations
 
@@ -23,3 +23,17 @@ def test_cpu_bench_quick_prints_one_table() -> None:
                  "seed MLP train step", "cold cache", "warm cache"):
         assert name in names, name
     assert "unset" in result.stdout  # says what it did with the OpenBLAS variables
+
+
+@pytest.mark.slow
+def test_engine_bench_quick_compares_two_trees() -> None:
+    if not (ROOT / ".git").exists():
+        pytest.skip("bench/engine.py checks out a git revision; this tree is not a git checkout")
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "engine.py"), "--quick"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    assert rows[0].startswith("| measure |")
+    names = " ".join(rows)
+    for name in ("add (no grad)", "add_ in place", "chain fwd+bwd per op", "seed CNN images/s"):
+        assert name in names, name
