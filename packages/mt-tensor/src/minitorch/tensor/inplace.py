@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 from minitorch.autodiff import Context, Function, History, is_grad_enabled
 
 from . import dispatch as K
+from .functions import sum_to_shape
+from .shape import expand_strides
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -176,8 +178,6 @@ class CopyFrom(Function):
 
     @staticmethod
     def forward(ctx: Context, target: Tensor, src: Tensor) -> Tensor:
-        from .shape import expand_strides
-
         ctx.params["src_shape"] = src.shape
         d = src._data
         spread = K.new_view(d.restrided(target.shape, expand_strides(src.shape, d.strides,
@@ -186,6 +186,4 @@ class CopyFrom(Function):
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[None, Tensor]:
-        from .functions import sum_to_shape
-
         return None, sum_to_shape(grad, ctx.params["src_shape"])

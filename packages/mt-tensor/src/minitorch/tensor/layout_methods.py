@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import views as V
+from .indexing import parse_index
 from .shape import normalize_dim, prod
 
 if TYPE_CHECKING:
@@ -139,6 +140,4 @@ class LayoutMethods:
 
     # -- indexing ---------------------------------------------------------------------------
     def __getitem__(self, key: Any) -> Tensor:
-        from .indexing import parse_index
-
         return V.Index.apply(self, selection=parse_index(key, self.shape))

@@ -27,6 +27,15 @@ from .layout_methods import LayoutMethods
 from .math_methods import MathMethods
 from .shape import TensorData, normalize_dim, prod
 
+# creation.py imports this module; its constant cache is looked up on first use
+# and kept, because `_constant` runs on every op with a Python number.
+_scalar: Any = None
+
+
+def _bind_creation() -> None:
+    global _scalar
+    from .creation import _scalar
+
 
 class Tensor(MathMethods, LayoutMethods):
     """A strided n-dimensional array on one backend, with autodiff.
@@ -201,8 +210,8 @@ class Tensor(MathMethods, LayoutMethods):
         self._data, self.backend, self.dtype = value._data, value.backend, value.dtype
 
     def _constant(self, value: builtins.float) -> Tensor:
-        from .creation import _scalar
-
+        if _scalar is None:
+            _bind_creation()
         return _scalar(value, self.backend, self.dtype)
 
     def _wrap(self, other: Any) -> Tensor:

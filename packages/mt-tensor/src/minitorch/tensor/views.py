@@ -12,7 +12,7 @@ from minitorch.autodiff import Context, Function
 
 from . import dispatch as K
 from .functions import sum_to_shape
-from .shape import TensorData
+from .shape import TensorData, expand_strides
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -68,8 +68,6 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Tensor, shape: tuple[int, ...]) -> Tensor:
-        from .shape import expand_strides
-
         ctx.params["in_shape"] = a.shape
         return _view(a, shape, expand_strides(a.shape, a._data.strides, shape))
 
