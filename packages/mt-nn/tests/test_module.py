@@ -140,6 +140,28 @@ def test_to_numba_backend_moves_parameters_and_buffers():
         np.testing.assert_array_equal(v, p.numpy())
 
 
+def test_cpu_moves_everything_to_the_cpu_device_and_returns_the_module():
+    # PyTorch: module.cpu() returns the module itself, parameters on device "cpu";
+    # a device object works with .to() as well.
+    net = Net().to("python")
+    assert net.cpu() is net
+    assert all(p.device == mt.device("cpu") and p.backend is mt.get_backend("cpu")
+               for p in net.parameters())
+    assert net.block.count.device == "cpu"
+    assert net.to(mt.device("python")) is net
+    assert all(p.backend.name == "python" for p in net.parameters())
+
+
+@pytest.mark.skipif(mt.cuda.is_available(), reason="checks the machine without a GPU")
+def test_cuda_without_a_gpu_says_why_and_moves_nothing():
+    net = Net().to("python")
+    with pytest.raises(mt.BackendError, match="cuda"):
+        net.cuda()
+    assert all(p.backend.name == "python" for p in net.parameters())
+    with pytest.raises(ValueError, match="cuda: 'cpu' is not a CUDA device"):
+        net.cuda("cpu")
+
+
 def test_state_dict_keys_and_round_trip():
     net = Net()
     state = net.state_dict()

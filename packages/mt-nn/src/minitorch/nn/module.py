@@ -239,8 +239,8 @@ class Module:
             p.requires_grad = requires_grad
         return self
 
-    def to(self, target: str | Backend | DType) -> Module:
-        """Move every parameter and buffer to a backend, or convert their dtype.
+    def to(self, target: str | Backend | DType | mt.device) -> Module:
+        """Move every parameter and buffer to a device or backend, or convert their dtype.
 
         Each Parameter keeps its identity (its storage is swapped through
         ``.data``), so an optimizer built before the move still updates it.
@@ -257,6 +257,18 @@ class Module:
                     if b is not None:
                         module._buffers[name] = b.detach().to(target)
         return self
+
+    def cpu(self) -> Module:
+        """Move every parameter and buffer to the device "cpu" (the best CPU backend)."""
+        return self.to(mt.device("cpu"))
+
+    def cuda(self, device: int | str | None = None) -> Module:
+        """Move every parameter and buffer to the CUDA backend (`device`: 0 or "cuda:0")."""
+        target = mt.device("cuda" if device is None else
+                           f"cuda:{device}" if isinstance(device, int) else device)
+        if target.type != "cuda":
+            raise ValueError(f"cuda: {device!r} is not a CUDA device")
+        return self.to(target)
 
     def double(self) -> Module:
         return self.to(mt.float64)

@@ -18,6 +18,7 @@ from minitorch.autodiff import (
     set_grad_enabled,
 )
 
+from . import cuda
 from .backend import Backend
 from .conv import conv1d, conv2d
 from .creation import (
@@ -37,6 +38,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .device import device
 from .dtype import DType, float32, float64
 from .hookspec import hookimpl
 from .pooling import avg_pool2d, max_pool2d
@@ -120,7 +122,7 @@ def mean(t: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 __all__ = [
     "Backend", "BackendError", "Context", "DType", "Function", "REGISTRY", "Tensor", "TensorData",
     "TensorView", "inference_mode", "set_grad_enabled",
-    "arange", "argmax", "avg_pool2d", "cat", "conv1d", "conv2d", "enable_grad", "exp",
+    "arange", "argmax", "cuda", "device", "avg_pool2d", "cat", "conv1d", "conv2d", "enable_grad", "exp",
     "flatten", "float32", "float64", "from_numpy", "full", "full_like", "generator",
     "get_backend", "get_rng_state", "hookimpl", "is_grad_enabled", "list_backends", "log",
     "log_softmax", "manual_seed", "matmul", "max_pool2d", "maximum", "mean", "no_grad", "ones",

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .backend import Backend
+from .device import device as Device
 from .dtype import DType, as_dtype
 from .registry import get_backend
 from .shape import TensorData
@@ -81,11 +82,20 @@ def _scalar(value: float, backend: Backend, dtype: DType) -> Tensor:
     return t
 
 
-def _resolve(dtype: Any, backend: Any) -> tuple[DType, Backend]:
-    return as_dtype(dtype), get_backend(backend)
+# Where a tensor goes: a backend (name or object) or a device ("cpu", "cuda:0",
+# a `device`). Creation functions take it as `device=` (PyTorch's name) or as
+# `backend=` (minitorch's); the two mean the same.
+Place = str | Backend | Device | None
 
 
-def tensor(data: Any, dtype: Any = None, backend: str | Backend | None = None,
+def _resolve(dtype: Any, backend: Place, device: Place = None, op: str = "tensor"
+             ) -> tuple[DType, Backend]:
+    if backend is not None and device is not None:
+        raise ValueError(f"{op}: give device= or backend=, not both (got {device!r} and {backend!r})")
+    return as_dtype(dtype), get_backend(device if backend is None else backend)
+
+
+def tensor(data: Any, dtype: Any = None, backend: Place = None, device: Place = None,
            requires_grad: bool = False) -> Tensor:
     """A tensor holding a copy of `data` (nested lists, numbers, numpy arrays, Tensors)."""
     if isinstance(data, Tensor):
@@ -95,62 +105,74 @@ def tensor(data: Any, dtype: Any = None, backend: str | Backend | None = None,
         raise ValueError("tensor: data must be a rectangular nested list of numbers")
     if dtype is None and isinstance(data, np.ndarray) and data.dtype.name in ("float32", "float64"):
         dtype = data.dtype
-    dt, be = _resolve(dtype, backend)
+    dt, be = _resolve(dtype, backend, device, "tensor")
     return _from_numpy(array.astype(dt.numpy), be, dt, requires_grad)
 
 
-def from_numpy(array: np.ndarray, backend: str | Backend | None = None) -> Tensor:
-    return tensor(array, backend=backend)
+def from_numpy(array: np.ndarray, backend: Place = None, device: Place = None) -> Tensor:
+    return tensor(array, backend=backend, device=device)
 
 
 def full(size: Sequence[int], fill_value: float, dtype: Any = None,
-         backend: str | Backend | None = None, requires_grad: bool = False) -> Tensor:
-    dt, be = _resolve(dtype, backend)
+         backend: Place = None, device: Place = None, requires_grad: bool = False) -> Tensor:
+    dt, be = _resolve(dtype, backend, device, "full")
     return _from_numpy(np.full(_shape((size,) if isinstance(size, int) else tuple(size)),
                                fill_value, dtype=dt.numpy), be, dt, requires_grad)
 
 
-def zeros(*size: Any, dtype: Any = None, backend: str | Backend | None = None,
+def zeros(*size: Any, dtype: Any = None, backend: Place = None, device: Place = None,
           requires_grad: bool = False) -> Tensor:
-    return full(_shape(size), 0.0, dtype, backend, requires_grad)
+    return full(_shape(size), 0.0, dtype, backend, device, requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, backend: str | Backend | None = None,
+def ones(*size: Any, dtype: Any = None, backend: Place = None, device: Place = None,
          requires_grad: bool = False) -> Tensor:
-    return full(_shape(size), 1.0, dtype, backend, requires_grad)
+    return full(_shape(size), 1.0, dtype, backend, device, requires_grad)
 
 
-def zeros_like(t: Tensor, requires_grad: bool = False) -> Tensor:
-    return zeros(*t.shape, dtype=t.dtype, backend=t.backend, requires_grad=requires_grad)
+def _like(t: Tensor, dtype: Any, backend: Place, device: Place) -> tuple[Any, Place]:
+    """`t`'s dtype and backend unless the call names others (PyTorch's *_like)."""
+    return (t.dtype if dtype is None else dtype,
+            t.backend if backend is None and device is None else (backend or device))
 
 
-def ones_like(t: Tensor, requires_grad: bool = False) -> Tensor:
-    return ones(*t.shape, dtype=t.dtype, backend=t.backend, requires_grad=requires_grad)
+def zeros_like(t: Tensor, *, dtype: Any = None, backend: Place = None, device: Place = None,
+               requires_grad: bool = False) -> Tensor:
+    dt, where = _like(t, dtype, backend, device)
+    return zeros(*t.shape, dtype=dt, backend=where, requires_grad=requires_grad)
 
 
-def full_like(t: Tensor, fill_value: float) -> Tensor:
-    return full(t.shape, fill_value, dtype=t.dtype, backend=t.backend)
+def ones_like(t: Tensor, *, dtype: Any = None, backend: Place = None, device: Place = None,
+              requires_grad: bool = False) -> Tensor:
+    dt, where = _like(t, dtype, backend, device)
+    return ones(*t.shape, dtype=dt, backend=where, requires_grad=requires_grad)
 
 
-def rand(*size: Any, dtype: Any = None, backend: str | Backend | None = None,
+def full_like(t: Tensor, fill_value: float, *, dtype: Any = None, backend: Place = None,
+              device: Place = None, requires_grad: bool = False) -> Tensor:
+    dt, where = _like(t, dtype, backend, device)
+    return full(t.shape, fill_value, dtype=dt, backend=where, requires_grad=requires_grad)
+
+
+def rand(*size: Any, dtype: Any = None, backend: Place = None, device: Place = None,
          requires_grad: bool = False) -> Tensor:
     """Uniform on [0, 1)."""
-    dt, be = _resolve(dtype, backend)
+    dt, be = _resolve(dtype, backend, device, "rand")
     return _from_numpy(_rng.random(_shape(size)), be, dt, requires_grad)
 
 
-def randn(*size: Any, dtype: Any = None, backend: str | Backend | None = None,
+def randn(*size: Any, dtype: Any = None, backend: Place = None, device: Place = None,
           requires_grad: bool = False) -> Tensor:
     """Standard normal."""
-    dt, be = _resolve(dtype, backend)
+    dt, be = _resolve(dtype, backend, device, "randn")
     return _from_numpy(_rng.standard_normal(_shape(size)), be, dt, requires_grad)
 
 
 def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
-           backend: str | Backend | None = None) -> Tensor:
+           backend: Place = None, device: Place = None) -> Tensor:
     if end is None:
         start, end = 0, start
     if step == 0:
         raise ValueError("arange: step must be non-zero")
-    dt, be = _resolve(dtype, backend)
+    dt, be = _resolve(dtype, backend, device, "arange")
     return _from_numpy(np.arange(start, end, step), be, dt)

@@ -18,6 +18,7 @@ from importlib import metadata
 import pluggy
 
 from .backend import Backend
+from .device import device, parse_device
 from .hookspec import ENTRY_POINT_GROUP, PROJECT, BackendSpec
 
 ENV_DEFAULT = "MINITORCH_BACKEND"
@@ -145,12 +146,22 @@ class Registry:
         self._load()
         return list(self._failures)
 
-    def get(self, name: str | Backend | None = None) -> Backend:
-        """The backend called `name` (None: the default), ready to use."""
+    def get(self, name: str | Backend | device | None = None) -> Backend:
+        """The backend called `name` (None: the default), ready to use.
+
+        `name` may also be a device, or a device string as PyTorch code writes
+        it: "cpu" is the best CPU backend, "cuda" / "cuda:0" the CUDA backend.
+        """
         if isinstance(name, Backend):
             return name
         if name is None:
             return self.default()
+        if isinstance(name, device):
+            name = name.spec
+        kind, _, backend_name = parse_device(name)
+        if kind == "cpu":
+            return self.cpu()
+        name = backend_name or "cuda"
         backends = self._load()
         if name not in backends:
             raise BackendError(
@@ -170,6 +181,18 @@ class Registry:
         wanted = os.environ.get(ENV_DEFAULT)
         if wanted:
             return self.get(wanted)
+        return self._best_cpu()
+
+    def cpu(self) -> Backend:
+        """The device "cpu": MINITORCH_BACKEND when it names a CPU backend, else the best one."""
+        wanted = os.environ.get(ENV_DEFAULT)
+        if wanted and wanted not in ("cpu", "cuda") and not wanted.startswith("cuda:"):
+            backend = self.get(wanted)
+            if not backend.is_gpu:
+                return backend
+        return self._best_cpu()
+
+    def _best_cpu(self) -> Backend:
         disabled = frozenset(self._disabled())
         if self._default_cache is not None and self._default_cache[0] == disabled:
             return self._default_cache[1]
@@ -212,7 +235,7 @@ class Registry:
 REGISTRY = Registry()
 
 
-def get_backend(name: str | Backend | None = None) -> Backend:
+def get_backend(name: str | Backend | device | None = None) -> Backend:
     return REGISTRY.get(name)
 
 

@@ -21,6 +21,7 @@ from . import functions as F
 from . import inplace
 from . import views as V
 from .backend import Backend
+from .device import device as Device
 from .dtype import DType, as_dtype, float32, float64
 from .indexing import parse_index
 from .layout_methods import LayoutMethods
@@ -91,8 +92,9 @@ class Tensor(MathMethods, LayoutMethods):
         return self._data.version.writes
 
     @property
-    def device(self) -> str:
-        return self.backend.name
+    def device(self) -> Device:
+        """Where the storage lives: equals "cpu" (or "cuda"), and its backend's name."""
+        return Device.of(self.backend)
 
     def __len__(self) -> int:
         if not self.shape:
@@ -150,11 +152,19 @@ class Tensor(MathMethods, LayoutMethods):
         return "tensor(" + ", ".join([body] + extras) + ")"
 
     # -- conversion --------------------------------------------------------------
-    def to(self, target: str | Backend | DType | Any = None, dtype: Any = None) -> Tensor:
-        """Move to a backend (`.to("numba")`) and/or convert dtype (`.to(float64)`)."""
+    def to(self, target: str | Backend | Device | DType | Any = None, dtype: Any = None, *,
+           device: str | Backend | Device | None = None) -> Tensor:
+        """Move to a device or backend (`.to("cuda")`, `.to("numba")`, `.to(device=d)`)
+        and/or convert dtype (`.to(float64)`)."""
         from .registry import BackendError, get_backend
 
         backend = self.backend
+        if device is not None:
+            if target is not None and not isinstance(target, DType):
+                raise ValueError(f"to: got a device twice, {target!r} and device={device!r}")
+            backend = get_backend(device)
+        if isinstance(target, (Device, Backend)):
+            backend, target = get_backend(target), None
         if target is not None:
             # `target` is a dtype or a backend; only a backend name can fail as_dtype.
             try:
@@ -180,6 +190,19 @@ class Tensor(MathMethods, LayoutMethods):
         if self.requires_grad and is_grad_enabled():
             return _ConvertFunction.apply(self, out=out)
         return out
+
+    def cpu(self) -> Tensor:
+        """This tensor on the CPU: itself when it is there already, else a copy on "cpu"."""
+        return self if not self.backend.is_gpu else self.to("cpu")
+
+    def cuda(self, device: str | int | Device | None = None) -> Tensor:
+        """This tensor on the CUDA backend (`device` may be 0, "cuda:0", ...)."""
+        if isinstance(device, int):
+            device = f"cuda:{device}"
+        where = Device("cuda" if device is None else device)
+        if where.type != "cuda":
+            raise ValueError(f"cuda: {device!r} is not a CUDA device")
+        return self.to(where)
 
     def float(self) -> Tensor:
         return self.to(float32)
