@@ -8,6 +8,8 @@ Autodiff is minitorch.autodiff's engine (the one `Scalar` uses); its
 `Function`, `Context` and grad modes are re-exported here.
 """
 
+import builtins
+
 from minitorch.autodiff import (
     Context,
     Function,
@@ -23,16 +25,22 @@ from .backend import Backend
 from .conv import conv1d, conv2d
 from .creation import (
     arange,
+    empty,
+    eye,
     from_numpy,
     full,
     full_like,
     generator,
     get_rng_state,
+    is_tensor,
+    linspace,
     manual_seed,
     ones,
     ones_like,
     rand,
+    rand_like,
     randn,
+    randn_like,
     set_rng_state,
     tensor,
     zeros,
@@ -66,7 +74,7 @@ def stack(tensors: list[Tensor] | tuple[Tensor, ...], dim: int = 0) -> Tensor:
     return cat([t.unsqueeze(dim) for t in tensors], dim)
 
 
-def where(condition: Tensor, a: Tensor | float, b: Tensor | float) -> Tensor:
+def where(condition: Tensor, a: Tensor | builtins.float, b: Tensor | builtins.float) -> Tensor:
     """`a` where `condition` is non-zero, else `b`, broadcast together: a selection, so
     the branch not taken (a nan, an inf) reaches neither the result nor the gradient."""
     from .functions import Where
@@ -119,6 +127,45 @@ def mean(t: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     return t.mean(dim, keepdim)
 
 
+def max(t: Tensor, dim=None, keepdim: bool = False):  # noqa: A001
+    """torch.max: the largest element, (values, indices) along `dim`, or maximum(t, other)."""
+    return t.maximum(dim) if isinstance(dim, Tensor) else t.max(dim, keepdim)
+
+
+def min(t: Tensor, dim=None, keepdim: bool = False):  # noqa: A001
+    """torch.min: the smallest element, (values, indices) along `dim`, or minimum(t, other)."""
+    return t.minimum(dim) if isinstance(dim, Tensor) else t.min(dim, keepdim)
+
+
+def var(t: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    return t.var(dim, unbiased, keepdim, correction=correction)
+
+
+def std(t: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    return t.std(dim, unbiased, keepdim, correction=correction)
+
+
+def sqrt(t: Tensor) -> Tensor:
+    return t.sqrt()
+
+
+def abs(t: Tensor) -> Tensor:  # noqa: A001
+    return t.abs()
+
+
+def split(t: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
+    return t.split(split_size_or_sections, dim)
+
+
+def chunk(t: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    return t.chunk(chunks, dim)
+
+
+# PyTorch's dtype aliases: torch.float is float32, torch.double float64.
+float = float32  # noqa: A001
+double = float64
+
+
 __all__ = [
     "Backend", "BackendError", "Context", "DType", "Function", "REGISTRY", "Tensor", "TensorData",
     "TensorView", "inference_mode", "set_grad_enabled",
@@ -128,4 +175,6 @@ __all__ = [
     "log_softmax", "manual_seed", "matmul", "max_pool2d", "maximum", "mean", "no_grad", "ones",
     "ones_like", "rand", "randn", "relu", "set_rng_state", "sigmoid", "softmax", "stack", "sum",
     "tanh", "tensor", "where", "zeros", "zeros_like",
+    "abs", "chunk", "double", "empty", "eye", "float", "is_tensor", "linspace", "max", "min",
+    "rand_like", "randn_like", "split", "sqrt", "std", "var",
 ]

@@ -176,3 +176,45 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
         raise ValueError("arange: step must be non-zero")
     dt, be = _resolve(dtype, backend, device, "arange")
     return _from_numpy(np.arange(start, end, step), be, dt)
+
+
+def empty(*size: Any, dtype: Any = None, backend: Place = None, device: Place = None,
+          requires_grad: bool = False) -> Tensor:
+    """A tensor whose values the caller will overwrite. PyTorch leaves them
+    uninitialised; minitorch zero-fills them, so no run depends on leftovers."""
+    return full(_shape(size), 0.0, dtype, backend, device, requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype: Any = None, backend: Place = None,
+        device: Place = None, requires_grad: bool = False) -> Tensor:
+    """The n x m identity matrix (m defaults to n)."""
+    m = n if m is None else m
+    if n < 0 or m < 0:
+        raise ValueError(f"eye: n and m must be non-negative, got n={n}, m={m}")
+    dt, be = _resolve(dtype, backend, device, "eye")
+    return _from_numpy(np.eye(n, m), be, dt, requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, dtype: Any = None, backend: Place = None,
+             device: Place = None, requires_grad: bool = False) -> Tensor:
+    """`steps` evenly spaced values from `start` to `end`, both included."""
+    if steps < 0:
+        raise ValueError(f"linspace: number of steps must be non-negative, got {steps}")
+    dt, be = _resolve(dtype, backend, device, "linspace")
+    return _from_numpy(np.linspace(start, end, steps), be, dt, requires_grad)
+
+
+def rand_like(t: Tensor, *, dtype: Any = None, backend: Place = None, device: Place = None,
+              requires_grad: bool = False) -> Tensor:
+    dt, where = _like(t, dtype, backend, device)
+    return rand(*t.shape, dtype=dt, backend=where, requires_grad=requires_grad)
+
+
+def randn_like(t: Tensor, *, dtype: Any = None, backend: Place = None, device: Place = None,
+               requires_grad: bool = False) -> Tensor:
+    dt, where = _like(t, dtype, backend, device)
+    return randn(*t.shape, dtype=dt, backend=where, requires_grad=requires_grad)
+
+
+def is_tensor(obj: Any) -> bool:
+    return isinstance(obj, Tensor)

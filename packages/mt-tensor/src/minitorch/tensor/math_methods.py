@@ -197,6 +197,21 @@ class MathMethods:
             out = F.Sum.apply(out, dim=d)
         return out if keepdim else out._drop(dims)
 
+    def var(self, dim: int | tuple[int, ...] | None = None, unbiased: bool | None = None,
+            keepdim: bool = False, *, correction: float | None = None) -> Tensor:
+        """Variance over `dim` with `correction` (default 1: Bessel's), as PyTorch."""
+        if unbiased is not None and correction is not None:
+            raise ValueError("var: give unbiased= or correction=, not both")
+        c = correction if correction is not None else (0.0 if unbiased is False else 1.0)
+        count = prod([self.shape[d] for d in self._dims(dim, "var")]) if self.dim() else 1
+        centered = self - self.mean(dim, keepdim=True)
+        return (centered * centered).sum(dim, keepdim) / max(float(count) - c, 0.0)
+
+    def std(self, dim: int | tuple[int, ...] | None = None, unbiased: bool | None = None,
+            keepdim: bool = False, *, correction: float | None = None) -> Tensor:
+        """Standard deviation: the square root of `var`."""
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
     def mean(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
         count = prod([self.shape[d] for d in self._dims(dim, "mean")]) if self.dim() else 1
         return self.sum(dim, keepdim) / float(count)

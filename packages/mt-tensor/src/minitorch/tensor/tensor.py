@@ -130,6 +130,18 @@ class Tensor(MathMethods, LayoutMethods):
     def __float__(self) -> builtins.float:
         return self.item()
 
+    def __int__(self) -> int:
+        return int(self.item())  # truncates toward zero, as int(torch.tensor(-3.7)) == -3
+
+    def __format__(self, spec: str) -> str:
+        # PyTorch: a 0-d tensor formats as its number (f"{loss:.4f}"); others only with "".
+        if self.dim() == 0:
+            return format(self.item(), spec)
+        if spec:
+            raise TypeError(f"unsupported format string {spec!r} passed to Tensor.__format__ "
+                            f"(shape {self.shape}; only 0-d tensors format as numbers)")
+        return str(self)
+
     def __bool__(self) -> bool:
         if self.numel() != 1:
             raise RuntimeError(

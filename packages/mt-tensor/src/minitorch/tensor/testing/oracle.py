@@ -43,6 +43,8 @@ class MiniLib:
         self.backend = backend
         self.no_grad = mt.no_grad
         self.where = mt.where
+        self.ns = mt  # the namespace, for torch.* functions: lib.ns.max(...)
+        self.device = backend  # what `device=` takes for this run
 
     def tensor(self, data: Any, requires_grad: bool = False) -> mt.Tensor:
         return mt.tensor(data, backend=self.backend, requires_grad=requires_grad)
@@ -63,6 +65,8 @@ class TorchLib:
     def __init__(self) -> None:
         self.no_grad = torch.no_grad
         self.where = torch.where
+        self.ns = torch
+        self.device = "cpu"
 
     def tensor(self, data: Any, requires_grad: bool = False) -> Any:
         return torch.tensor(data, dtype=torch.float32, requires_grad=requires_grad)
