@@ -12,11 +12,7 @@ from .registry import REGISTRY, BackendError
 
 def is_available() -> bool:
     """True when the cuda backend is installed, enabled and sees a usable GPU."""
-    try:
-        REGISTRY.get("cuda")
-    except BackendError:
-        return False
-    return True
+    return unavailable_reason() is None
 
 
 def device_count() -> int:
