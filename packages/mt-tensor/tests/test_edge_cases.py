@@ -41,7 +41,7 @@ def test_where_keeps_signed_zeros_and_infinities_and_broadcasts(backend):
 
 
 def test_where_gradients_sum_over_broadcast_dims(backend):
-    cond = mt.tensor([[1.0, 0.0], [0.0, 1.0]], backend=backend)
+    cond = mt.tensor([[True, False], [False, True]], backend=backend)
     a = mt.tensor([2.0, 3.0], backend=backend, requires_grad=True)
     b = mt.tensor(5.0, backend=backend, requires_grad=True)
     mt.where(cond, a, b).sum().backward()

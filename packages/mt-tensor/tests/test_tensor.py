@@ -15,7 +15,7 @@ def test_creation_functions():
     assert mt.arange(4, backend=B).tolist() == [0.0, 1.0, 2.0, 3.0]
     assert mt.arange(1, 7, 2, backend=B).tolist() == [1.0, 3.0, 5.0]
     x = mt.tensor([[1, 2], [3, 4]], backend=B)
-    assert x.dtype is mt.float32 and x.shape == (2, 2)
+    assert x.dtype is mt.int64 and x.shape == (2, 2)  # PyTorch: Python ints are int64
     assert mt.zeros_like(x).shape == (2, 2) and mt.ones_like(x).sum().item() == 4.0
     r = mt.rand(100, backend=B).numpy()
     assert r.min() >= 0.0 and r.max() < 1.0
@@ -74,11 +74,10 @@ def test_item_and_len_and_repr():
     assert "grad_fn=<MulBackward>" in repr(y * 2)
 
 
-def test_dtype_mixing_raises_and_conversion():
+def test_dtype_mixing_promotes_and_conversion():
     a = mt.ones(2, backend=B)
     b = mt.ones(2, dtype=mt.float64, backend=B)
-    with pytest.raises(TypeError, match="dtype mismatch float32 and float64"):
-        a + b
+    assert (a + b).dtype is mt.float64  # PyTorch promotes float32 + float64 to float64
     assert (a.double() + b).dtype is mt.float64
     assert (a + 1).dtype is mt.float32  # python numbers take the tensor's dtype
     assert a.to("float64").dtype is mt.float64
@@ -89,7 +88,7 @@ def test_unknown_backend_lists_installed():
         mt.zeros(2, backend="nmba")
 
 
-def test_comparisons_give_zero_one():
+def test_comparisons_give_bools():
     a = mt.tensor([1.0, 2.0, 3.0], backend=B)
     assert (a < 2).tolist() == [1.0, 0.0, 0.0]
     assert (a > 2).tolist() == [0.0, 0.0, 1.0]

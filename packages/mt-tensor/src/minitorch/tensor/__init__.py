@@ -24,7 +24,9 @@ from . import cuda
 from .backend import Backend
 from .conv import conv1d, conv2d
 from .creation import (
+    Generator,
     arange,
+    default_generator,
     empty,
     eye,
     from_numpy,
@@ -32,6 +34,7 @@ from .creation import (
     full_like,
     generator,
     get_rng_state,
+    initial_seed,
     is_tensor,
     linspace,
     manual_seed,
@@ -39,16 +42,31 @@ from .creation import (
     ones_like,
     rand,
     rand_like,
+    randint,
     randn,
     randn_like,
+    randperm,
     set_rng_state,
     tensor,
     zeros,
     zeros_like,
 )
 from .device import device
-from .dtype import DType, float32, float64
+from .dtype import DType, bool_, float32, float64, int32, int64
 from .hookspec import hookimpl
+from .namespace import (
+    FUNCTIONS,
+    Size,
+    bmm,
+    einsum,
+    floor_divide,
+    get_default_dtype,
+    nonzero,
+    promote_types,
+    remainder,
+    topk,
+)
+from .namespace import result_type_of as result_type
 from .pooling import avg_pool2d, max_pool2d
 from .registry import REGISTRY, BackendError, get_backend, list_backends
 from .shape import TensorData
@@ -78,9 +96,15 @@ def where(condition: Tensor, a: Tensor | builtins.float, b: Tensor | builtins.fl
     """`a` where `condition` is non-zero, else `b`, broadcast together: a selection, so
     the branch not taken (a nan, an inf) reaches neither the result nor the gradient."""
     from .functions import Where
+    from .promotion import operands
 
-    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else condition
-    return Where.apply(condition, like._wrap(a), like._wrap(b))
+    if isinstance(a, Tensor):
+        a, b = operands(a, b)
+    elif isinstance(b, Tensor):
+        b, a = operands(b, a)
+    else:
+        a, b = operands(condition._constant(a, float32), b)
+    return Where.apply(condition, a, b)
 
 
 def argmax(t: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
@@ -161,12 +185,22 @@ def chunk(t: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     return t.chunk(chunks, dim)
 
 
-# PyTorch's dtype aliases: torch.float is float32, torch.double float64.
+# PyTorch's dtype names: torch.float is float32, torch.double float64, torch.long
+# int64, torch.int int32, torch.bool bool (these shadow the builtins only as
+# attributes of this module).
 float = float32  # noqa: A001
 double = float64
+long = int64
+# `int` and `bool` are set through globals() so that this module's own
+# annotations still mean the builtins.
+globals().update({"int": int32, "bool": bool_})
 
 
-__all__ = [
+globals().update(FUNCTIONS)  # mt.sin(x), mt.gather(x, 1, idx), ...: see namespace.py
+
+__all__ = [*FUNCTIONS,
+    "Size", "bmm", "einsum", "floor_divide", "get_default_dtype", "nonzero", "promote_types",
+    "remainder", "result_type", "topk",
     "Backend", "BackendError", "Context", "DType", "Function", "REGISTRY", "Tensor", "TensorData",
     "TensorView", "inference_mode", "set_grad_enabled",
     "arange", "argmax", "cuda", "device", "avg_pool2d", "cat", "conv1d", "conv2d", "enable_grad", "exp",
@@ -177,4 +211,6 @@ __all__ = [
     "tanh", "tensor", "where", "zeros", "zeros_like",
     "abs", "chunk", "double", "empty", "eye", "float", "is_tensor", "linspace", "max", "min",
     "rand_like", "randn_like", "split", "sqrt", "std", "var",
+    "Generator", "bool", "bool_", "default_generator", "initial_seed", "int", "int32", "int64",
+    "long", "randint", "randperm",
 ]

@@ -15,8 +15,17 @@ output element from the input elements at the same index before writing it
 (any loop that reads, computes and stores per element does). Outputs in
 which several elements share memory are refused before a kernel sees them.
 
-Required kernels: `map`, `zip`, `reduce`, `matmul`, `where`
-(`minitorch.tensor.ops.REQUIRED_KERNELS`). Optional kernels (see
+Dtypes: `dtypes` lists what a backend can store. mt-tensor converts operands
+before any kernel runs (type promotion, integer inputs of float-only ops),
+so each kernel sees only the dtype combinations listed in
+`minitorch.tensor.ops` ("which dtypes each op is called with"; `op_dtypes`
+names them per op): elementwise ops, comparisons, reductions, `where` and
+the indexing kernels over bool, int32, int64, float32 and float64; `matmul`
+and the optional kernels over floating point only. Integer arithmetic is
+exact (what an overflow gives is unspecified).
+
+Required kernels: `map`, `zip`, `reduce`, `matmul`, `where`, `take`, `put`,
+`nonzero` (`minitorch.tensor.ops.REQUIRED_KERNELS`). Optional kernels (see
 `minitorch.tensor.ops.OPTIONAL_KERNELS`) are looked up in one place,
 `minitorch.tensor.dispatch.optional_kernel`; when a backend lacks one,
 mt-tensor composes the operation from the required ones.
@@ -117,8 +126,9 @@ class Backend:
         """The same memory, starting `offset` elements in."""
         return storage[offset:]
 
-    def read(self, storage: Storage, position: int) -> float:
-        return float(storage[position])
+    def read(self, storage: Storage, position: int) -> float | int | bool:
+        """One element as a Python number: float, int or bool by the storage's dtype."""
+        return storage[position].item()
 
     def write(self, storage: Storage, position: int, value: float) -> None:
         storage[position] = value
@@ -161,3 +171,34 @@ class Backend:
         (batch, k, m), out is (batch, n, m); all strides are 3-tuples and a
         batch stride may be 0 (a broadcast operand)."""
         raise NotImplementedError(f"backend {self.name!r} does not implement matmul")
+
+    # -- indexing kernels: element offsets computed by mt-tensor ------------------
+    def take(
+        self, out: Storage, out_strides: Strides, shape: Shape, a: Storage, a_strides: Strides,
+        offsets: Storage, offsets_strides: Strides,
+    ) -> None:
+        """out[idx] = a[pos(idx, a_strides) + offsets[pos(idx, offsets_strides)]].
+
+        `offsets` is int64; every position it produces lies inside `a` (mt-tensor
+        checked the indices). Advanced indexing, gather and index_select lower onto it.
+        """
+        raise NotImplementedError(f"backend {self.name!r} does not implement take")
+
+    def put(
+        self, op: str, out: Storage, out_strides: Strides, shape: Shape, src: Storage,
+        src_strides: Strides, offsets: Storage, offsets_strides: Strides,
+    ) -> None:
+        """For every idx of `shape`, at p = pos(idx, out_strides) + offsets[pos(idx,
+        offsets_strides)]: out[p] = src[idx] (op "set") or out[p] += src[idx] ("add").
+
+        Positions may repeat: "add" accumulates every value that lands on one
+        element; for "set", which of them stays is unspecified (as in PyTorch).
+        Indexed writes, scatter and scatter_add lower onto it.
+        """
+        raise NotImplementedError(f"backend {self.name!r} does not implement put")
+
+    def nonzero(self, out: Storage, a: Storage, a_strides: Strides, shape: Shape) -> None:
+        """Write the index of every non-zero element of `a`, in row-major order, as
+        the rows of `out`: a contiguous int64 (count, len(shape)) storage, where
+        mt-tensor counted the non-zero elements first."""
+        raise NotImplementedError(f"backend {self.name!r} does not implement nonzero")

@@ -13,30 +13,69 @@ import numpy as np
 
 from .backend import Backend
 from .device import device as Device
-from .dtype import DType, as_dtype
+from .dtype import DEFAULT_DTYPE, DTYPES, DType, as_dtype, bool_, int64, scalar_category
 from .registry import get_backend
 from .shape import TensorData
 from .tensor import Tensor
 
-_rng = np.random.default_rng()
+
+class Generator:
+    """A seedable source of random numbers, as ``torch.Generator``: pass one as
+    ``generator=`` to rand / randn / randint / randperm (and to a DataLoader) to
+    draw from it instead of the default generator that `manual_seed` seeds."""
+
+    def __init__(self, device: Any = "cpu") -> None:
+        self.device = Device(device)
+        self._seed = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
+        self.rng = np.random.default_rng(self._seed)
+
+    def manual_seed(self, seed: int) -> Generator:
+        self._seed = int(seed)
+        self.rng = np.random.default_rng(self._seed)
+        return self
+
+    def seed(self) -> int:
+        """Reseed from fresh entropy; return the new seed."""
+        return self.manual_seed(int(np.random.SeedSequence().entropy % (2**63))).initial_seed()  # type: ignore[operator]
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self) -> dict:
+        return dict(self.rng.bit_generator.state)
+
+    def set_state(self, state: dict) -> Generator:
+        self.rng.bit_generator.state = state
+        return self
 
 
-def manual_seed(seed: int) -> None:
-    """Seed minitorch's random number generator (rand, randn, dropout, init)."""
-    global _rng
-    _rng = np.random.default_rng(seed)
+default_generator = Generator()
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed minitorch's default generator (rand, randn, randint, dropout, init, shuffling)."""
+    return default_generator.manual_seed(seed)
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
 
 
 def get_rng_state() -> dict:
-    return dict(_rng.bit_generator.state)
+    return default_generator.get_state()
 
 
 def set_rng_state(state: dict) -> None:
-    _rng.bit_generator.state = state
+    default_generator.set_state(state)
 
 
-def generator() -> np.random.Generator:
-    return _rng
+def generator(gen: Generator | None = None) -> np.random.Generator:
+    """The numpy generator behind `gen` (the default generator when None)."""
+    if gen is None:
+        return default_generator.rng
+    if not isinstance(gen, Generator):
+        raise TypeError(f"generator: expected a minitorch Generator, got {type(gen).__name__}")
+    return gen.rng
 
 
 def _shape(size: tuple) -> tuple[int, ...]:
@@ -72,7 +111,8 @@ def _scalar(value: float, backend: Backend, dtype: DType) -> Tensor:
     Keyed by the number's bits, so -0.0 and 0.0 (equal as floats) stay apart.
     Never handed to users: nothing writes into a cached constant.
     """
-    key = (backend.name, dtype.name, float(value).hex())
+    exact = value if isinstance(value, (int, np.integer)) else float(value).hex()
+    key = (backend.name, dtype.name, type(exact), exact)
     t = _constants.get(key)
     if t is None or t.backend is not backend:
         if len(_constants) > 4096:
@@ -99,14 +139,39 @@ def tensor(data: Any, dtype: Any = None, backend: Place = None, device: Place = 
            requires_grad: bool = False) -> Tensor:
     """A tensor holding a copy of `data` (nested lists, numbers, numpy arrays, Tensors)."""
     if isinstance(data, Tensor):
+        dtype = data.dtype if dtype is None else dtype
         data = data.numpy()
+    array = _host_data(data)
+    if dtype is None:
+        dtype = infer_dtype(array, isinstance(data, (np.ndarray, np.generic)))
+    dt, be = _resolve(dtype, backend, device, "tensor")
+    return _from_numpy(array.astype(dt.numpy), be, dt, requires_grad)
+
+
+def _host_data(data: Any) -> np.ndarray:
+    """Nested lists / numbers / arrays (tensors inside included) as one numpy array."""
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
+        data = [x.numpy() if isinstance(x, Tensor) else x for x in data]
     array = np.asarray(data)
     if array.dtype == object:
         raise ValueError("tensor: data must be a rectangular nested list of numbers")
-    if dtype is None and isinstance(data, np.ndarray) and data.dtype.name in ("float32", "float64"):
-        dtype = data.dtype
-    dt, be = _resolve(dtype, backend, device, "tensor")
-    return _from_numpy(array.astype(dt.numpy), be, dt, requires_grad)
+    return array
+
+
+def infer_dtype(array: np.ndarray, from_numpy: bool) -> DType:
+    """PyTorch's choice for `tensor(data)`: bools are bool, integers int64, Python
+    floats the default float dtype; a numpy array keeps a dtype minitorch has."""
+    kind = array.dtype.kind
+    if from_numpy and array.dtype.name in DTYPES:
+        return DTYPES[array.dtype.name]
+    if kind == "b":
+        return bool_
+    if kind in "iu":
+        return int64
+    if kind == "f":
+        return DEFAULT_DTYPE
+    raise TypeError(f"tensor: cannot hold data of numpy dtype {array.dtype} "
+                    f"(minitorch holds {', '.join(DTYPES)})")
 
 
 def from_numpy(array: np.ndarray, backend: Place = None, device: Place = None) -> Tensor:
@@ -115,6 +180,9 @@ def from_numpy(array: np.ndarray, backend: Place = None, device: Place = None) -
 
 def full(size: Sequence[int], fill_value: float, dtype: Any = None,
          backend: Place = None, device: Place = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of `fill_value`; its dtype follows the value (bool, int64, float32), as PyTorch."""
+    if dtype is None:
+        dtype = (bool_, int64, DEFAULT_DTYPE)[scalar_category(fill_value)]
     dt, be = _resolve(dtype, backend, device, "full")
     return _from_numpy(np.full(_shape((size,) if isinstance(size, int) else tuple(size)),
                                fill_value, dtype=dt.numpy), be, dt, requires_grad)
@@ -122,12 +190,12 @@ def full(size: Sequence[int], fill_value: float, dtype: Any = None,
 
 def zeros(*size: Any, dtype: Any = None, backend: Place = None, device: Place = None,
           requires_grad: bool = False) -> Tensor:
-    return full(_shape(size), 0.0, dtype, backend, device, requires_grad)
+    return full(_shape(size), 0.0, dtype or DEFAULT_DTYPE, backend, device, requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, backend: Place = None, device: Place = None,
          requires_grad: bool = False) -> Tensor:
-    return full(_shape(size), 1.0, dtype, backend, device, requires_grad)
+    return full(_shape(size), 1.0, dtype or DEFAULT_DTYPE, backend, device, requires_grad)
 
 
 def _like(t: Tensor, dtype: Any, backend: Place, device: Place) -> tuple[Any, Place]:
@@ -154,18 +222,56 @@ def full_like(t: Tensor, fill_value: float, *, dtype: Any = None, backend: Place
     return full(t.shape, fill_value, dtype=dt, backend=where, requires_grad=requires_grad)
 
 
+def _float_resolve(dtype: Any, backend: Place, device: Place, op: str) -> tuple[DType, Backend]:
+    dt, be = _resolve(dtype, backend, device, op)
+    if not dt.is_floating_point:
+        raise TypeError(f"{op}: expected a floating point dtype, got {dt.name}")
+    return dt, be
+
+
 def rand(*size: Any, dtype: Any = None, backend: Place = None, device: Place = None,
-         requires_grad: bool = False) -> Tensor:
+         requires_grad: bool = False, generator: Generator | None = None) -> Tensor:
     """Uniform on [0, 1)."""
-    dt, be = _resolve(dtype, backend, device, "rand")
-    return _from_numpy(_rng.random(_shape(size)), be, dt, requires_grad)
+    dt, be = _float_resolve(dtype, backend, device, "rand")
+    return _from_numpy(_numpy_rng(generator).random(_shape(size)), be, dt, requires_grad)
 
 
 def randn(*size: Any, dtype: Any = None, backend: Place = None, device: Place = None,
-          requires_grad: bool = False) -> Tensor:
+          requires_grad: bool = False, generator: Generator | None = None) -> Tensor:
     """Standard normal."""
-    dt, be = _resolve(dtype, backend, device, "randn")
-    return _from_numpy(_rng.standard_normal(_shape(size)), be, dt, requires_grad)
+    dt, be = _float_resolve(dtype, backend, device, "randn")
+    return _from_numpy(_numpy_rng(generator).standard_normal(_shape(size)), be, dt, requires_grad)
+
+
+def randint(low: int, high: int | None = None, size: Any = None, *,
+            generator: Generator | None = None, dtype: Any = None, backend: Place = None,
+            device: Place = None, requires_grad: bool = False) -> Tensor:
+    """Integers uniform on [low, high) (int64 by default); ``randint(high, size)`` too."""
+    if size is None:  # randint(high, size)
+        if high is None:
+            raise TypeError("randint: missing the size argument, e.g. randint(0, 10, (3,))")
+        low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
+    if high <= low:
+        raise ValueError(f"randint: random_ expects 'from' < 'to', got from={low} >= to={high}")
+    dt, be = _resolve(dtype or int64, backend, device, "randint")
+    shape = _shape((size,) if isinstance(size, int) else tuple(size))
+    values = _numpy_rng(generator).integers(low, high, size=shape)
+    return _from_numpy(values, be, dt, requires_grad)
+
+
+def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
+             backend: Place = None, device: Place = None) -> Tensor:
+    """A random permutation of 0 .. n-1 (int64 by default)."""
+    if n < 0:
+        raise ValueError(f"randperm: n must be non-negative, got {n}")
+    dt, be = _resolve(dtype or int64, backend, device, "randperm")
+    return _from_numpy(_numpy_rng(generator).permutation(n), be, dt)
+
+
+def _numpy_rng(gen: Generator | None) -> np.random.Generator:
+    return generator(gen)
 
 
 def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
@@ -174,6 +280,9 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
         start, end = 0, start
     if step == 0:
         raise ValueError("arange: step must be non-zero")
+    if dtype is None:  # int64 when start, end and step are all integers, as PyTorch
+        whole = all(scalar_category(v) == 1 for v in (start, end, step))
+        dtype = int64 if whole else DEFAULT_DTYPE
     dt, be = _resolve(dtype, backend, device, "arange")
     return _from_numpy(np.arange(start, end, step), be, dt)
 
@@ -182,7 +291,7 @@ def empty(*size: Any, dtype: Any = None, backend: Place = None, device: Place = 
           requires_grad: bool = False) -> Tensor:
     """A tensor whose values the caller will overwrite. PyTorch leaves them
     uninitialised; minitorch zero-fills them, so no run depends on leftovers."""
-    return full(_shape(size), 0.0, dtype, backend, device, requires_grad)
+    return full(_shape(size), 0.0, dtype or DEFAULT_DTYPE, backend, device, requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, backend: Place = None,

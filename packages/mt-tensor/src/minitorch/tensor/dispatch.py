@@ -18,8 +18,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .backend import Backend
-from .dtype import promote
-from .ops import OPTIONAL_KERNELS
+from .dtype import DType, bool_, int64, promote
+from .ops import COMPARE_OPS, OPTIONAL_KERNELS
 from .overlap import check_target, source_overlaps
 from .shape import TensorData, expand_strides, prod, shape_broadcast
 
@@ -42,11 +42,11 @@ def _bind_tensor_classes() -> None:
     _Tensor, _TensorView = Tensor, TensorView
 
 
-def new_tensor(data: TensorData, like: Tensor) -> Tensor:
-    """A tensor over `data` (a fresh storage) on `like`'s backend and dtype."""
+def new_tensor(data: TensorData, like: Tensor, dtype: DType | None = None) -> Tensor:
+    """A tensor over `data` (a fresh storage) on `like`'s backend and dtype (or `dtype`)."""
     if _Tensor is None:
         _bind_tensor_classes()
-    return _Tensor(data, like.backend, like.dtype)
+    return _Tensor(data, like.backend, dtype or like.dtype)
 
 
 def new_view(data: TensorData, of: Tensor) -> Tensor:
@@ -62,10 +62,12 @@ def empty(shape: tuple[int, ...], like: Tensor) -> Tensor:
     return new_tensor(TensorData.contiguous(storage, tuple(shape)), like)
 
 
-def output(shape: tuple[int, ...], like: Tensor) -> Tensor:
-    """A contiguous tensor for a kernel to overwrite completely (not zero-filled)."""
-    storage = like.backend.empty(max(prod(shape), 1), like.dtype)
-    return new_tensor(TensorData.contiguous(storage, tuple(shape)), like)
+def output(shape: tuple[int, ...], like: Tensor, dtype: DType | None = None) -> Tensor:
+    """A contiguous tensor for a kernel to overwrite completely (not zero-filled), of
+    `like`'s backend and dtype (or `dtype`)."""
+    dtype = dtype or like.dtype
+    storage = like.backend.empty(max(prod(shape), 1), dtype)
+    return new_tensor(TensorData.contiguous(storage, tuple(shape)), like, dtype)
 
 
 def kernel(backend: Backend, name: str) -> Callable[..., None]:
@@ -111,8 +113,9 @@ def check_same_backend(op: str, *tensors: Tensor) -> Backend:
     return backend
 
 
-def map_op(op: str, a: Tensor) -> Tensor:
-    out = output(a.shape, a)
+def map_op(op: str, a: Tensor, dtype: DType | None = None) -> Tensor:
+    """op(a) elementwise; `dtype` is the output's (a cast, for op "id")."""
+    out = output(a.shape, a, dtype)
     shape, out_strides, a_strides = _kernel_layout(a.shape, out._data.strides, a._data.strides)
     a.backend.map(op, out._data.storage, out_strides, shape, buffer(a), a_strides)
     return out
@@ -121,9 +124,10 @@ def map_op(op: str, a: Tensor) -> Tensor:
 def zip_op(op: str, a: Tensor, b: Tensor, name: str | None = None) -> Tensor:
     name = name or op
     backend = check_same_backend(name, a, b)
-    promote(a.dtype, b.dtype, name)
+    if a.dtype is not b.dtype:
+        promote(a.dtype, b.dtype, name)
     shape = a.shape if a.shape == b.shape else shape_broadcast(a.shape, b.shape, name)
-    out = output(shape, a)
+    out = output(shape, a, bool_ if op in COMPARE_OPS else None)
     a_strides = a._data.strides if a.shape == shape else expand_strides(a.shape, a._data.strides, shape)
     b_strides = b._data.strides if b.shape == shape else expand_strides(b.shape, b._data.strides, shape)
     kshape, out_strides, a_strides, b_strides = _kernel_layout(
@@ -134,16 +138,24 @@ def zip_op(op: str, a: Tensor, b: Tensor, name: str | None = None) -> Tensor:
     return out
 
 
-def prepare_write(op: str, out: Tensor, *sources: Tensor) -> tuple[Tensor, ...]:
-    """Check a write into `out` from `sources`; the sources to read (copies where they overlap)."""
+def prepare_write(op: str, out: Tensor, *sources: Tensor, casting: bool = False,
+                  shape: tuple[int, ...] | None = None) -> tuple[Tensor, ...]:
+    """Check a write into `out` from `sources`; the sources to read (copies where they overlap).
+
+    `casting`: the write is a copy (the `id` map), which converts any dtype to `out`'s.
+    `shape`: what the sources must broadcast to, when it is not out's shape (an
+    indexed write, whose sources fill the selected elements).
+    """
     check_same_backend(op, out, *sources)
     d = out._data
+    target = out.shape if shape is None else shape
     for src in sources:
-        promote(out.dtype, src.dtype, op)
-        if src.shape != out.shape and shape_broadcast(src.shape, out.shape, op) != out.shape:
+        if src.dtype is not out.dtype and not casting:
+            promote(out.dtype, src.dtype, op)
+        if src.shape != target and shape_broadcast(src.shape, target, op) != target:
             raise ValueError(
-                f"{op}: cannot write a result of shape {shape_broadcast(src.shape, out.shape, op)} "
-                f"into a tensor of shape {out.shape} (the written-to shape cannot grow)"
+                f"{op}: cannot write a result of shape {shape_broadcast(src.shape, target, op)} "
+                f"into a tensor of shape {target} (the written-to shape cannot grow)"
             )
     check_target(op, d)
     if all(s._data.storage is not d.storage or s._data is d for s in sources):
@@ -183,14 +195,16 @@ def zip_into(op: str, out: Tensor, a: Tensor, b: Tensor, name: str | None = None
 
 
 def copy_into(out: Tensor, src: Tensor, name: str = "copy_") -> None:
-    """out[...] = src, broadcasting src to out's shape."""
-    map_into("id", out, src, name)
+    """out[...] = src, broadcasting src to out's shape and converting it to out's dtype."""
+    map_write("id", out, *prepare_write(name, out, src, casting=True))
 
 
 def where_op(cond: Tensor, a: Tensor, b: Tensor) -> Tensor:
     """a where cond is non-zero, else b (all three broadcast together)."""
     backend = check_same_backend("where", cond, a, b)
     promote(a.dtype, b.dtype, "where")
+    if cond.dtype is not bool_:
+        raise TypeError(f"where: expected a bool condition, got {cond.dtype.name}")
     shape = shape_broadcast(shape_broadcast(cond.shape, a.shape, "where"), b.shape, "where")
     out = output(shape, a)
     layout = _kernel_layout(shape, out._data.strides,
@@ -207,7 +221,7 @@ def reduce_op(op: str, a: Tensor, dim: int) -> Tensor:
         raise IndexError(f"{op}(): Expected reduction dim {dim} to have non-zero size "
                          f"(input shape {a.shape})")
     out_shape = a.shape[:dim] + (1,) + a.shape[dim + 1:]
-    out = output(out_shape, a)
+    out = output(out_shape, a, int64 if op == "argmax" else None)
     a.backend.reduce(op, out._data.storage, out._data.strides, out_shape,
                      buffer(a), a._data.strides, a.shape, dim)
     return out
@@ -229,6 +243,11 @@ def _as_batched(t: Tensor, batch: tuple[int, ...]) -> tuple[Tensor, tuple[int, i
     return copy, (r * c, c, 1)
 
 
+def cast(a: Tensor, dtype: DType) -> Tensor:
+    """`a` converted to `dtype` by the backend's `id` map (no autodiff); `a` if it has it."""
+    return a if a.dtype is dtype else map_op("id", a, dtype)
+
+
 def contiguous(a: Tensor) -> Tensor:
     if a._data.is_contiguous() and a._data.offset == 0:
         return a
@@ -244,6 +263,9 @@ def matmul_op(a: Tensor, b: Tensor) -> Tensor:
     """(..., n, k) @ (..., k, m) with broadcast batch dims; both at least 2-d."""
     backend = check_same_backend("matmul", a, b)
     promote(a.dtype, b.dtype, "matmul")
+    if not a.dtype.is_floating_point:
+        raise TypeError(f"matmul: integer and bool tensors are not supported (got "
+                        f"{a.dtype.name} {a.shape} @ {b.shape}); convert with .float()")
     n, k = a.shape[-2], a.shape[-1]
     k2, m = b.shape[-2], b.shape[-1]
     if k != k2:
@@ -258,4 +280,39 @@ def matmul_op(a: Tensor, b: Tensor) -> Tensor:
     nb = prod(batch)
     backend.matmul(out._data.storage, (n * m, m, 1), buffer(a_src), a_strides,
                    buffer(b_src), b_strides, (nb, n, k, m))
+    return out
+
+
+# -- indexing kernels --------------------------------------------------------------------------
+def take_op(src: Tensor, src_strides: tuple[int, ...], shape: tuple[int, ...], offsets: Tensor,
+            offsets_strides: tuple[int, ...]) -> Tensor:
+    """out[idx] = src[pos(idx, src_strides) + offsets[idx]]: a new contiguous tensor."""
+    out = output(shape, src)
+    if prod(shape) == 0:
+        return out
+    kshape, out_strides, a_strides, o_strides = _kernel_layout(
+        shape, out._data.strides, src_strides, offsets_strides)
+    src.backend.take(out._data.storage, out_strides, kshape, buffer(src), a_strides,
+                     buffer(offsets), o_strides)
+    return out
+
+
+def put_write(op: str, out: Tensor, out_strides: tuple[int, ...], shape: tuple[int, ...],
+              src: Tensor, offsets: Tensor, offsets_strides: tuple[int, ...]) -> None:
+    """out[pos(idx, out_strides) + offsets[idx]] (op)= src[idx], src broadcast to `shape`;
+    checked by the caller (`prepare_write`)."""
+    if prod(shape) == 0:
+        return
+    kshape, o_strides, s_strides, x_strides = _kernel_layout(
+        shape, out_strides, expand_strides(src.shape, src._data.strides, shape), offsets_strides)
+    out.backend.put(op, buffer(out), o_strides, kshape, buffer(src), s_strides, buffer(offsets),
+                    x_strides)
+    out._data.version.writes += 1
+
+
+def nonzero_op(a: Tensor, count: int) -> Tensor:
+    """The (count, a.dim()) int64 indices of a's `count` non-zero elements."""
+    out = output((count, a.dim()), a, int64)
+    if count and a.dim():
+        a.backend.nonzero(out._data.storage, buffer(a), a._data.strides, a.shape)
     return out

@@ -153,6 +153,34 @@ class Sqrt(Function):
         return K.zip_op("div", grad, out * 2.0)
 
 
+class Sin(Function):
+    """d/dx sin(x) = cos(x)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        ctx.save_for_backward(a)
+        return K.map_op("sin", a)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return K.zip_op("mul", grad, K.map_op("cos", a))
+
+
+class Cos(Function):
+    """d/dx cos(x) = -sin(x)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        ctx.save_for_backward(a)
+        return K.map_op("cos", a)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return K.zip_op("mul", grad, K.map_op("neg", K.map_op("sin", a)))
+
+
 class Abs(Function):
     """d/dx |x| = sign(x) (0 at 0, as PyTorch)."""
 
@@ -233,18 +261,29 @@ class Div(Function):
 
 
 class Pow(Function):
-    """d/da a^p = p a^(p - 1); the exponent p is a constant."""
+    """d/da a^p = p a^(p - 1), d/dp a^p = a^p log(a)."""
 
     @staticmethod
     def forward(ctx: Context, a: Tensor, p: Tensor) -> Tensor:
-        ctx.save_for_backward(a, p)
-        return K.zip_op("pow", a, p)
+        out = K.zip_op("pow", a, p)
+        ctx.save_for_backward(a, p, out)
+        return out
 
     @staticmethod
-    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
-        a, p = ctx.saved_tensors
-        local = K.zip_op("mul", K.zip_op("pow", a, p - 1.0), p)
-        return sum_to_shape(K.zip_op("mul", grad, local), a.shape), None
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, p, out = ctx.saved_tensors
+        needs_a, needs_p = ctx.needs_input_grad
+        ga = gp = None
+        if needs_a:
+            local = K.zip_op("mul", K.zip_op("pow", a, K.zip_op("sub", p, p._constant(1.0))), p)
+            ga = sum_to_shape(K.zip_op("mul", grad, local), a.shape)
+        if needs_p:
+            zero = a._constant(0.0)
+            # 0 ** p has no log; PyTorch makes its exponent gradient 0 there.
+            local = K.where_op(K.zip_op("eq", a, zero), zero,
+                               K.zip_op("mul", out, K.map_op("log", a)))
+            gp = sum_to_shape(K.zip_op("mul", grad, local), p.shape)
+        return ga, gp
 
 
 class Maximum(Function):
@@ -259,7 +298,7 @@ class Maximum(Function):
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, Tensor]:
         a, b = ctx.saved_tensors
         b_wins = K.zip_op("lt", a, b)
-        gb = K.zip_op("mul", grad, b_wins)
+        gb = K.where_op(b_wins, grad, grad._constant(0.0))
         ga = K.zip_op("sub", grad, gb)
         return sum_to_shape(ga, a.shape), sum_to_shape(gb, b.shape)
 
@@ -337,6 +376,6 @@ class Max(Function):
 
         view = [1] * len(shape)
         view[dim] = shape[dim]
-        positions = arange(shape[dim], dtype=grad.dtype, backend=grad.backend).view(*view)
+        positions = arange(shape[dim], backend=grad.backend).view(*view)
         mask = K.zip_op("eq", positions, index)
-        return K.zip_op("mul", mask, grad)
+        return K.where_op(mask, grad, grad._constant(0.0))

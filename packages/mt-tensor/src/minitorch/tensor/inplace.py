@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 
 
 def write(target: Tensor, op: str, fn: type[Function], sources: tuple[Tensor, ...],
-          kernel: Callable[..., None], params: dict[str, Any] | None = None) -> Tensor:
+          kernel: Callable[..., None], params: dict[str, Any] | None = None,
+          shape: tuple[int, ...] | None = None) -> Tensor:
     """Write `fn(target, *sources)` into `target`'s memory; return `target`.
 
     Args:
@@ -47,8 +48,9 @@ def write(target: Tensor, op: str, fn: type[Function], sources: tuple[Tensor, ..
         fn: the out-of-place Function with the same result, used when recording.
         kernel: does the write without autodiff, given the sources `prepare_write`
             returned (it must not check again: `K.map_write` / `K.zip_write`).
+        shape: what the sources broadcast to, when not the target's shape (indexed writes).
     """
-    checked = K.prepare_write(op, target, *sources)
+    checked = K.prepare_write(op, target, *sources, shape=shape)
     if not (is_grad_enabled() and (target.requires_grad or any(s.requires_grad for s in sources))):
         kernel(*checked)
         return target

@@ -9,9 +9,10 @@ are on `Tensor` itself.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import views as V
+from .advanced import getitem, is_advanced
 from .indexing import parse_index
 from .shape import normalize_dim, prod
 
@@ -34,7 +35,7 @@ class LayoutMethods:
         def dim(self) -> int: ...
         def numel(self) -> int: ...
         def contiguous(self) -> Tensor: ...
-        def to(self, target: Any = None, dtype: Any = None) -> Tensor: ...
+        def to(self, target: Any = None, dtype: Any = None, *, device: Any = None) -> Tensor: ...
         backend: Backend
         dtype: DType
 
@@ -241,6 +242,8 @@ class LayoutMethods:
 
     # -- indexing ---------------------------------------------------------------------------
     def __getitem__(self, key: Any) -> Tensor:
+        if is_advanced(key):  # tensors, lists, ranges, masks, None: advanced.py
+            return getitem(cast("Tensor", self), key)
         return V.Index.apply(self, selection=parse_index(key, self.shape))
 
 

@@ -14,6 +14,23 @@ Shape = tuple[int, ...]
 Strides = tuple[int, ...]
 
 
+class Size(tuple):
+    """A tensor's shape: a tuple of ints (``x.shape == (2, 3)``) with PyTorch's
+    repr and `numel`. Two deviations, both to keep it a cheap plain tuple
+    elsewhere: slicing one gives a tuple (PyTorch gives a Size), and `str` is
+    the tuple's, so error messages read "shape (2, 3)"."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"minitorch.Size({list(self)})"
+
+    __str__ = tuple.__repr__
+
+    def numel(self) -> int:
+        return prod(self)
+
+
 def prod(values: Sequence[int]) -> int:
     result = 1
     for v in values:
@@ -141,7 +158,7 @@ class TensorData:
 
     def __init__(self, storage: Any, shape: Shape, strides: Strides, offset: int = 0,
                  version: Version | None = None) -> None:
-        shape, strides = tuple(shape), tuple(strides)
+        shape, strides = Size(shape), tuple(strides)
         if len(strides) != len(shape):
             raise ValueError(
                 f"TensorData: strides {strides} have {len(strides)} entries but shape {shape} "
@@ -171,7 +188,7 @@ class TensorData:
         """A fresh row-major layout over a storage just allocated for it (not re-checked)."""
         data = cls.__new__(cls)
         data.storage = storage
-        data.shape = shape
+        data.shape = shape if shape.__class__ is Size else Size(shape)
         data.strides = strides_from_shape(shape)
         data.offset = 0
         data.version = Version()

@@ -10,22 +10,25 @@ calls (`accumulate_grad`, `validate_grad`, `detach`).
 from __future__ import annotations
 
 import builtins
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
-from minitorch.autodiff import Function, History, backpropagate, is_grad_enabled
+from minitorch.autodiff import History, backpropagate
 
+from . import advanced, inplace
 from . import dispatch as K
 from . import functions as F
-from . import inplace
 from . import views as V
+from .advanced import IndexMethods, is_advanced
 from .backend import Backend
+from .conversion import ConversionMethods
 from .device import device as Device
-from .dtype import DType, as_dtype, float32, float64
+from .dtype import DType, bool_, float32, int64
 from .indexing import parse_index
 from .layout_methods import LayoutMethods
 from .math_methods import MathMethods
+from .promotion import NUMBERS, convert, inplace_operand
 from .shape import TensorData, normalize_dim, prod
 
 # creation.py imports this module; its constant cache is looked up on first use
@@ -38,7 +41,7 @@ def _bind_creation() -> None:
     from .creation import _scalar
 
 
-class Tensor(MathMethods, LayoutMethods):
+class Tensor(MathMethods, LayoutMethods, IndexMethods, ConversionMethods):
     """A strided n-dimensional array on one backend, with autodiff.
 
     Create tensors with `minitorch.tensor.tensor(...)`, `zeros`, `randn`, ...
@@ -52,6 +55,8 @@ class Tensor(MathMethods, LayoutMethods):
         self._data = data
         self.backend = backend
         self.dtype = dtype
+        if requires_grad and not dtype.is_floating_point:
+            _refuse_grad(dtype)
         self.requires_grad = requires_grad
         self.grad: Tensor | None = None
         self.history: History | None = None
@@ -119,7 +124,8 @@ class Tensor(MathMethods, LayoutMethods):
     def tolist(self) -> Any:
         return self.numpy().tolist()
 
-    def item(self) -> builtins.float:
+    def item(self) -> Any:
+        """The one element as a Python float, int or bool (by dtype)."""
         if self.numel() != 1:
             raise ValueError(
                 f"item: only a one-element tensor can be converted to a number, "
@@ -128,10 +134,17 @@ class Tensor(MathMethods, LayoutMethods):
         return self.backend.read(self._data.storage, self._data.offset)
 
     def __float__(self) -> builtins.float:
-        return self.item()
+        return builtins.float(self.item())
 
     def __int__(self) -> int:
-        return int(self.item())  # truncates toward zero, as int(torch.tensor(-3.7)) == -3
+        return builtins.int(self.item())  # truncates toward zero: int(tensor(-3.7)) == -3
+
+    def __index__(self) -> int:
+        """`classes[label]`, `range(t)`: one-element integer (or bool) tensors only."""
+        if self.dtype.is_floating_point or self.numel() != 1:
+            raise TypeError(f"only integer tensors of a single element can be converted to an "
+                            f"index (got {self.dtype.name} of shape {self.shape})")
+        return builtins.int(self.item())
 
     def __format__(self, spec: str) -> str:
         # PyTorch: a 0-d tensor formats as its number (f"{loss:.4f}"); others only with "".
@@ -148,12 +161,12 @@ class Tensor(MathMethods, LayoutMethods):
                 f"bool: the truth value of a tensor with {self.numel()} elements is ambiguous "
                 f"(shape {self.shape}); use .sum(), .max() or .item()"
             )
-        return self.item() != 0.0
+        return builtins.bool(self.item())
 
     def __repr__(self) -> str:
         body = np.array2string(self.numpy(), precision=4, separator=", ", prefix="tensor(")
         extras = []
-        if self.dtype is not float32:
+        if self.dtype not in (float32, int64, bool_):  # PyTorch omits the defaults
             extras.append(f"dtype={self.dtype!r}")
         if self.backend.name != "python" and self.backend.is_gpu:
             extras.append(f"backend={self.backend.name!r}")
@@ -162,65 +175,6 @@ class Tensor(MathMethods, LayoutMethods):
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body] + extras) + ")"
-
-    # -- conversion --------------------------------------------------------------
-    def to(self, target: str | Backend | Device | DType | Any = None, dtype: Any = None, *,
-           device: str | Backend | Device | None = None) -> Tensor:
-        """Move to a device or backend (`.to("cuda")`, `.to("numba")`, `.to(device=d)`)
-        and/or convert dtype (`.to(float64)`)."""
-        from .registry import BackendError, get_backend
-
-        backend = self.backend
-        if device is not None:
-            if target is not None and not isinstance(target, DType):
-                raise ValueError(f"to: got a device twice, {target!r} and device={device!r}")
-            backend = get_backend(device)
-        if isinstance(target, (Device, Backend)):
-            backend, target = get_backend(target), None
-        if target is not None:
-            # `target` is a dtype or a backend; only a backend name can fail as_dtype.
-            try:
-                target_dtype = as_dtype(target)
-            except TypeError as not_a_dtype:
-                try:
-                    backend = get_backend(cast("str | Backend", target))
-                except BackendError as not_a_backend:
-                    raise ValueError(
-                        f"to: {target!r} is neither a dtype nor a backend ({not_a_dtype}; "
-                        f"{not_a_backend})"
-                    ) from None
-            else:
-                if dtype is not None and as_dtype(dtype) is not target_dtype:
-                    raise ValueError(f"to: got two dtypes, {target!r} and {dtype!r}")
-                dtype = target_dtype
-        new_dtype = as_dtype(dtype) if dtype is not None else self.dtype
-        if backend is self.backend and new_dtype is self.dtype:
-            return self
-        from .creation import _from_numpy
-
-        out = _from_numpy(self.numpy().astype(new_dtype.numpy), backend, new_dtype)
-        if self.requires_grad and is_grad_enabled():
-            return _ConvertFunction.apply(self, out=out)
-        return out
-
-    def cpu(self) -> Tensor:
-        """This tensor on the CPU: itself when it is there already, else a copy on "cpu"."""
-        return self if not self.backend.is_gpu else self.to("cpu")
-
-    def cuda(self, device: str | int | Device | None = None) -> Tensor:
-        """This tensor on the CUDA backend (`device` may be 0, "cuda:0", ...)."""
-        if isinstance(device, int):
-            device = f"cuda:{device}"
-        where = Device("cuda" if device is None else device)
-        if where.type != "cuda":
-            raise ValueError(f"cuda: {device!r} is not a CUDA device")
-        return self.to(where)
-
-    def float(self) -> Tensor:
-        return self.to(float32)
-
-    def double(self) -> Tensor:
-        return self.to(float64)
 
     def contiguous(self) -> Tensor:
         if self._data.is_contiguous() and self._data.offset == 0:
@@ -244,28 +198,32 @@ class Tensor(MathMethods, LayoutMethods):
             raise ValueError(f"data: cannot assign shape {value.shape} to shape {self.shape}")
         self._data, self.backend, self.dtype = value._data, value.backend, value.dtype
 
-    def _constant(self, value: builtins.float) -> Tensor:
+    def _constant(self, value: Any, dtype: DType | None = None) -> Tensor:
+        """A cached 0-d tensor holding `value`, on this backend, of this dtype (or `dtype`)."""
         if _scalar is None:
             _bind_creation()
-        return _scalar(value, self.backend, self.dtype)
+        return _scalar(value, self.backend, dtype or self.dtype)
 
     def _wrap(self, other: Any) -> Tensor:
+        """`other` as a tensor to write into this one: a number takes this dtype."""
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, (int, float, np.number)):
-            return self._constant(float(other))
+        if isinstance(other, NUMBERS):
+            return self._constant(other)
         raise TypeError(f"unsupported operand type {type(other).__name__} for a Tensor op")
 
     def __setitem__(self, key: Any, value: Any) -> None:
         """``self[key] = value``: a copy into the selected window, recorded when it needs to be."""
+        if is_advanced(key):
+            return advanced.setitem(self, key, value)
         window = K.new_view(V.select_layout(self._data, parse_index(key, self.shape)), self)
-        src = self._wrap(value)
+        src = convert(self._wrap(value), self.dtype)
         inplace.write(window, "setitem", inplace.CopyFrom, (src,),
                       lambda s: K.map_write("id", window, s))
 
     # -- in-place ---------------------------------------------------------------------------
     def copy_(self, src: Any) -> Tensor:
-        src = self._wrap(src)
+        src = convert(self._wrap(src), self.dtype)
         return inplace.write(self, "copy_", inplace.CopyFrom, (src,),
                              lambda s: K.map_write("id", self, s))
 
@@ -273,13 +231,17 @@ class Tensor(MathMethods, LayoutMethods):
         if isinstance(value, Tensor) and value.numel() != 1:
             raise ValueError(f"fill_: the value must be a number or a one-element tensor, got "
                              f"shape {value.shape}")
-        return self.copy_(value if isinstance(value, Tensor) else float(value))
+        return self.copy_(value)
 
     def zero_(self) -> Tensor:
         return self.fill_(0.0)
 
     def _zip_(self, op: str, fn: type, other: Any) -> Tensor:
-        other = self._wrap(other)
+        if self.dtype is bool_:
+            raise TypeError(f"{op}_: in-place arithmetic on a bool tensor is not supported "
+                            f"(minitorch computes bool arithmetic in int64); use .long() first")
+        if not (isinstance(other, Tensor) and other.dtype is self.dtype):
+            other = inplace_operand(self, other, op + "_")
         return inplace.write(self, op + "_", fn, (other,),
                              lambda o: K.zip_write(op, self, self, o))
 
@@ -300,6 +262,9 @@ class Tensor(MathMethods, LayoutMethods):
         return self._zip_("mul", F.Mul, other)
 
     def div_(self, other: Any) -> Tensor:
+        if not self.dtype.is_floating_point:
+            raise RuntimeError(f"div_: result type Float can't be cast to the desired output "
+                               f"type {self.dtype.name} (true division of an integer tensor)")
         return self._zip_("div", F.Div, other)
 
     def relu_(self) -> Tensor:
@@ -323,8 +288,8 @@ class Tensor(MathMethods, LayoutMethods):
         return self.div_(other)
 
     # -- autodiff ------------------------------------------------------------------
-    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
-                 create_graph: bool = False) -> None:
+    def backward(self, gradient: Tensor | None = None, retain_graph: builtins.bool | None = None,
+                 create_graph: builtins.bool = False) -> None:
         """Accumulate d self / d leaf into every leaf's ``.grad`` (times `gradient`)."""
         if create_graph:
             raise NotImplementedError("backward(create_graph=True): higher-order gradients are "
@@ -344,13 +309,14 @@ class Tensor(MathMethods, LayoutMethods):
             from .creation import ones
 
             gradient = ones(*self.shape, dtype=self.dtype, backend=self.backend)
-        elif gradient.shape != self.shape:
-            raise ValueError(f"backward: gradient shape {gradient.shape} != tensor shape {self.shape}")
+        elif gradient.shape != self.shape or gradient.dtype is not self.dtype:
+            raise ValueError(f"backward: gradient {gradient.dtype.name} {gradient.shape} does not "
+                             f"match the tensor's dtype and shape ({self.dtype.name} {self.shape})")
         else:
             claimed.add(id(gradient._data.storage))  # the caller's: no leaf may keep it
         backpropagate(self, gradient, retain_graph=bool(retain_graph), claimed=claimed)
 
-    def accumulate_grad(self, grad: Tensor, claimed: set[int]) -> None:
+    def accumulate_grad(self, grad: Tensor, claimed: set[builtins.int]) -> None:
         """Add `grad` into ``.grad``; a new ``.grad`` owns its memory (users update it in place)."""
         if self.grad is not None:
             if self.grad.shape == grad.shape and self.grad.dtype is grad.dtype:
@@ -382,12 +348,14 @@ class Tensor(MathMethods, LayoutMethods):
     def zero_grad_(self) -> None:
         self.grad = None
 
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+    def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
         if not requires_grad and not self.is_leaf:
             raise RuntimeError(
                 "requires_grad_: you can only change requires_grad flags of leaf variables; "
                 "use detach() for a tensor outside the graph"
             )
+        if requires_grad and not self.dtype.is_floating_point:
+            _refuse_grad(self.dtype)
         self.requires_grad = requires_grad
         return self
 
@@ -402,17 +370,6 @@ class Tensor(MathMethods, LayoutMethods):
         return f"{'x'.join(map(str, self.shape)) or 'scalar'} {self.dtype.name}"
 
 
-class _ConvertFunction(Function):
-    """Backend or dtype conversion; the gradient converts back."""
-
-    @staticmethod
-    def forward(ctx, a: Tensor, out: Tensor) -> Tensor:
-        ctx.params["source"] = (a.backend, a.dtype)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad: Tensor) -> Tensor:
-        backend, dtype = ctx.params["source"]
-        from .creation import _from_numpy
-
-        return _from_numpy(grad.numpy().astype(dtype.numpy), backend, dtype)
+def _refuse_grad(dtype: DType) -> None:
+    raise RuntimeError(f"only Tensors of floating point dtype can require gradients "
+                       f"(got {dtype.name})")

@@ -3,17 +3,55 @@
 Plain Python loops over flat storages, one element at a time, exactly the
 seed's unaccelerated tensor_ops. Slow by design; every other backend must
 produce what this one produces. Storage is a 1-D numpy array (a container
-only: no numpy math here).
+only: no numpy math here). Elements are read as exact Python numbers (bool,
+int or float by the storage's dtype), so integer arithmetic is exact.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from importlib import metadata
+from typing import Any
+
+import numpy as np
 
 from ..backend import Backend, Shape, Storage, Strides
 from ..hookspec import hookimpl
-from ..ops import MAP_OPS, REDUCE_OPS, ZIP_OPS, unknown_op
+from ..ops import INT_MAP_OPS, INT_ZIP_OPS, MAP_OPS, PUT_OPS, REDUCE_OPS, ZIP_OPS, unknown_op
 from ..shape import index_to_position, prod, to_index
+
+
+def _reader(storage: Storage) -> Callable[[Any], Any]:
+    """How to read one element as an exact Python number: bool, int or float."""
+    kind = storage.dtype.kind
+    return bool if kind == "b" else int if kind in "iu" else float
+
+
+def _cast(value: Any, storage: Storage) -> Any:
+    """`value` as the element type of `storage` (the `id` map's conversions)."""
+    kind = storage.dtype.kind
+    if kind == "b":
+        return value != 0
+    if kind in "iu" and isinstance(value, float):
+        if not math.isfinite(value):
+            return int(np.iinfo(storage.dtype).min)  # unspecified; this is x86's answer
+        return int(value)  # truncates toward zero
+    return value
+
+
+def _map_fn(op: str, kind: str) -> Callable[[Any], Any]:
+    fn = MAP_OPS.get(op)
+    if fn is None:
+        raise unknown_op("map", op, MAP_OPS)
+    return INT_MAP_OPS.get(op, fn) if kind in "iu" else fn
+
+
+def _zip_fn(op: str, kind: str) -> Callable[[Any, Any], Any]:
+    fn = ZIP_OPS.get(op)
+    if fn is None:
+        raise unknown_op("zip", op, ZIP_OPS)
+    return INT_ZIP_OPS.get(op, fn) if kind in "iu" else fn
 
 
 class ReferenceBackend(Backend):
@@ -28,31 +66,27 @@ class ReferenceBackend(Backend):
 
     def map(self, op: str, out: Storage, out_strides: Strides, shape: Shape,
             a: Storage, a_strides: Strides) -> None:
-        fn = MAP_OPS.get(op)
-        if fn is None:
-            raise unknown_op("map", op, MAP_OPS)
+        fn, read = _map_fn(op, a.dtype.kind), _reader(a)
         for ordinal in range(prod(shape)):
             index = to_index(ordinal, shape)
-            value = float(a[index_to_position(index, a_strides)])
-            out[index_to_position(index, out_strides)] = fn(value)
+            value = fn(read(a[index_to_position(index, a_strides)]))
+            out[index_to_position(index, out_strides)] = _cast(value, out)
 
     def zip(self, op: str, out: Storage, out_strides: Strides, shape: Shape,
             a: Storage, a_strides: Strides, b: Storage, b_strides: Strides) -> None:
-        fn = ZIP_OPS.get(op)
-        if fn is None:
-            raise unknown_op("zip", op, ZIP_OPS)
+        fn, read = _zip_fn(op, a.dtype.kind), _reader(a)
         for ordinal in range(prod(shape)):
             index = to_index(ordinal, shape)
-            x = float(a[index_to_position(index, a_strides)])
-            y = float(b[index_to_position(index, b_strides)])
-            out[index_to_position(index, out_strides)] = fn(x, y)
+            x = read(a[index_to_position(index, a_strides)])
+            y = read(b[index_to_position(index, b_strides)])
+            out[index_to_position(index, out_strides)] = _cast(fn(x, y), out)
 
     def where(self, out: Storage, out_strides: Strides, shape: Shape, cond: Storage,
               cond_strides: Strides, a: Storage, a_strides: Strides, b: Storage,
               b_strides: Strides) -> None:
         for ordinal in range(prod(shape)):
             index = to_index(ordinal, shape)
-            pick_a = float(cond[index_to_position(index, cond_strides)]) != 0.0
+            pick_a = bool(cond[index_to_position(index, cond_strides)])
             src, strides = (a, a_strides) if pick_a else (b, b_strides)
             out[index_to_position(index, out_strides)] = src[index_to_position(index, strides)]
 
@@ -60,21 +94,23 @@ class ReferenceBackend(Backend):
                a: Storage, a_strides: Strides, a_shape: Shape, dim: int) -> None:
         if op not in REDUCE_OPS:
             raise unknown_op("reduce", op, REDUCE_OPS)
+        read = _reader(a)
         for ordinal in range(prod(out_shape)):
             index = to_index(ordinal, out_shape)
             base = index_to_position(index, a_strides)
             step = a_strides[dim]
+            acc: Any
             if op == "sum":
-                acc = 0.0
+                acc = read(0)
                 for j in range(a_shape[dim]):
-                    acc += float(a[base + j * step])
+                    acc += read(a[base + j * step])
             else:
-                best, best_j = float(a[base]), 0
+                best, best_j = read(a[base]), 0
                 for j in range(1, a_shape[dim]):
-                    v = float(a[base + j * step])
+                    v = read(a[base + j * step])
                     if v > best or (v != v and best == best):  # nan wins, like max
                         best, best_j = v, j
-                acc = best if op == "max" else float(best_j)
+                acc = best if op == "max" else best_j
             out[index_to_position(index, out_strides)] = acc
 
     def matmul(self, out: Storage, out_strides: Strides, a: Storage, a_strides: Strides,
@@ -89,6 +125,35 @@ class ReferenceBackend(Backend):
                     for t in range(k):
                         acc += float(a[a_row + t * a_strides[2]]) * float(b[b_col + t * b_strides[1]])
                     out[p * out_strides[0] + i * out_strides[1] + j * out_strides[2]] = acc
+
+    def take(self, out: Storage, out_strides: Strides, shape: Shape, a: Storage,
+             a_strides: Strides, offsets: Storage, offsets_strides: Strides) -> None:
+        for ordinal in range(prod(shape)):
+            index = to_index(ordinal, shape)
+            at = index_to_position(index, a_strides) + int(
+                offsets[index_to_position(index, offsets_strides)])
+            out[index_to_position(index, out_strides)] = a[at]
+
+    def put(self, op: str, out: Storage, out_strides: Strides, shape: Shape, src: Storage,
+            src_strides: Strides, offsets: Storage, offsets_strides: Strides) -> None:
+        if op not in PUT_OPS:
+            raise unknown_op("put", op, PUT_OPS)
+        read = _reader(out)
+        for ordinal in range(prod(shape)):
+            index = to_index(ordinal, shape)
+            at = index_to_position(index, out_strides) + int(
+                offsets[index_to_position(index, offsets_strides)])
+            value = src[index_to_position(index, src_strides)]
+            out[at] = value if op == "set" else read(out[at]) + read(value)
+
+    def nonzero(self, out: Storage, a: Storage, a_strides: Strides, shape: Shape) -> None:
+        row = 0
+        for ordinal in range(prod(shape)):
+            index = to_index(ordinal, shape)
+            if a[index_to_position(index, a_strides)] != 0:
+                for d, i in enumerate(index):
+                    out[row * len(shape) + d] = i
+                row += 1
 
 
 @hookimpl

@@ -22,13 +22,27 @@ TOLERANCES: dict[str, tuple[float, float]] = {
 def assert_close(actual: Tensor | np.ndarray | float, expected: np.ndarray | float,
                  dtype: str | None = None, rtol: float | None = None,
                  atol: float | None = None, what: str = "") -> None:
-    """Compare a tensor (or array) with a numpy expectation; shapes must match exactly."""
+    """Compare a tensor (or array) with a numpy expectation; shapes must match exactly.
+
+    Integer and bool results must be exact and of the expected kind (a bool
+    expectation needs a bool result, an integer one an integer result); float
+    results are compared with the per-dtype tolerances.
+    """
     if isinstance(actual, Tensor):
         dtype = dtype or actual.dtype.name
         actual = actual.numpy()
     actual = np.asarray(actual)
     expected = np.asarray(expected)
-    if dtype is None:
+    if actual.dtype.kind in "biu" or expected.dtype.kind in "biu":
+        kinds = {"b": "bool", "i": "integer", "u": "integer", "f": "floating point"}
+        if kinds[actual.dtype.kind] != kinds[expected.dtype.kind]:
+            raise AssertionError(f"{what}: got a {actual.dtype} result, expected "
+                                 f"{kinds[expected.dtype.kind]} ({expected.dtype})")
+        if actual.shape != expected.shape:
+            raise AssertionError(f"{what}: shape {actual.shape} != expected {expected.shape}")
+        np.testing.assert_array_equal(actual, expected, err_msg=what)
+        return
+    if dtype is None or dtype not in TOLERANCES:
         dtype = actual.dtype.name if actual.dtype.name in TOLERANCES else "float64"
     default_rtol, default_atol = TOLERANCES[dtype]
     rtol = default_rtol if rtol is None else rtol

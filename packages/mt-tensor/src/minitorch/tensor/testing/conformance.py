@@ -2,8 +2,10 @@
 
 `conformance_suite("name")` returns a pytest test class. Every op runs on
 four layouts of the same logical input (contiguous, permuted, offset view,
-stride-0 broadcast) in both dtypes; gradients are checked against float64
-central differences computed on the backend itself.
+stride-0 broadcast) in every dtype it accepts (its `OpCase.dtypes`: the
+floating point ones, and bool / int32 / int64 where PyTorch takes them);
+gradients are checked against float64 central differences computed on the
+backend itself.
 """
 
 from __future__ import annotations
@@ -25,9 +27,32 @@ LAYOUTS = ("contiguous", "permuted", "offset", "expanded")
 GRAD_TOLERANCES = {"float64": (1e-5, 1e-6), "float32": (1e-3, 1e-4)}
 
 
-def _sample(op: OpCase, case: int, seed: int) -> list[np.ndarray]:
+ALL_DTYPES = ("bool", "int32", "int64", "float32", "float64")
+
+
+def _sample(op: OpCase, case: int, seed: int, dtype: str = "float64") -> list[np.ndarray]:
+    """Inputs for one case: floats for float dtypes, small integers for integer
+    dtypes, random bits for bool (all held as float64 or bool numpy arrays)."""
     rng = np.random.default_rng(seed)
     shapes = op.shapes[case]
+    if dtype == "bool":
+        return [rng.random(s) > 0.5 for s in shapes]
+    if dtype in ("int32", "int64"):
+        if op.distinct:
+            total = sum(int(np.prod(s)) for s in shapes)
+            whole = rng.permutation(total) - total // 2
+            ints: list[np.ndarray] = []
+            start = 0
+            for s in shapes:
+                n = int(np.prod(s))
+                ints.append(whole[start:start + n].reshape(s).astype(np.float64))
+                start += n
+            return ints
+        low = 1 if op.domain == "positive" else -6
+        xs = [rng.integers(low, 7, size=s).astype(np.float64) for s in shapes]
+        if op.domain == "nonzero":
+            xs = [np.where(x == 0, 3.0, x) for x in xs]
+        return xs
     if op.distinct:
         # Values on a 0.37 grid, shuffled: no two inputs tie, so max and
         # maximum have one well-defined gradient.
@@ -110,25 +135,33 @@ def _case_ids(ops: Iterable[OpCase]) -> list[tuple[OpCase, int]]:
     return [(op, i) for op in ops for i in range(len(op.shapes))]
 
 
+def _typed_cases(cases: list[tuple[OpCase, int]], dtypes: tuple[str, ...]
+                 ) -> list[tuple[OpCase, int, str]]:
+    return [(op, i, d) for op, i in cases for d in dtypes if d in op.dtypes]
+
+
 def conformance_suite(backend: str, ops: Iterable[str] | None = None,
                       skip: Iterable[str] = (), layouts: Iterable[str] = LAYOUTS,
-                      dtypes: Iterable[str] = ("float32", "float64"),
+                      dtypes: Iterable[str] = ALL_DTYPES,
                       tolerances: dict[str, tuple[float, float]] | None = None) -> type:
     """A pytest class that runs the op table against `backend`.
 
     Args:
         ops / skip: restrict the table by op name (e.g. a slow simulator).
+        dtypes: the dtypes to try (each op runs in those of them it accepts).
         tolerances: per-dtype (rtol, atol) overriding the kit's defaults for
             forward checks; a backend that needs this says why where it calls.
     """
     wanted = set(ops) if ops is not None else None
     table = [op for op in OPS if (wanted is None or op.name in wanted) and op.name not in set(skip)]
     cases = _case_ids(table)
-    ids = [f"{op.name}-{i}" for op, i in cases]
     layouts, dtypes = tuple(layouts), tuple(dtypes)
     tol = tolerances or {}
     grad_cases = [(op, i) for op, i in cases if op.grad]
     grad_ids = [f"{op.name}-{i}" for op, i in grad_cases]
+    typed = _typed_cases(cases, dtypes)
+    typed_ids = [f"{op.name}-{i}-{d}" for op, i, d in typed]
+    float_dtypes = tuple(d for d in dtypes if d.startswith("float"))
 
     class ConformanceSuite:
         backend_name = backend
@@ -141,21 +174,23 @@ def conformance_suite(backend: str, ops: Iterable[str] | None = None,
                 pytest.skip(str(exc))
 
         @pytest.mark.conformance
-        @pytest.mark.parametrize("dtype", dtypes)
         @pytest.mark.parametrize("layout", layouts)
-        @pytest.mark.parametrize("op,case", cases, ids=ids)
+        @pytest.mark.parametrize("op,case,dtype", typed, ids=typed_ids)
         def test_forward(self, op: OpCase, case: int, layout: str, dtype: str) -> None:
             if layout == "expanded" and op.distinct:
                 pytest.skip("broadcast layouts repeat values; this op needs distinct inputs")
-            xs = [logical_input(x, layout) for x in _sample(op, case, seed=case)]
+            xs = [logical_input(x, layout) for x in _sample(op, case, case, dtype)]
             inputs = [make_input(x, layout, dtype, backend) for x in xs]
-            expected = op.ref(*[x.astype(dtype) for x in xs])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                expected = np.asarray(op.ref(*[x.astype(dtype) for x in xs]))
+            if expected.dtype.kind == "f" and dtype.startswith("float"):
+                expected = expected.astype(dtype)
             rtol, atol = tol.get(dtype, (None, None))
-            assert_close(op.fn(*inputs), np.asarray(expected, dtype=dtype), rtol=rtol, atol=atol,
+            assert_close(op.fn(*inputs), expected, rtol=rtol, atol=atol,
                          what=f"{op.name} forward on {backend}, {layout}, {dtype}")
 
         @pytest.mark.conformance
-        @pytest.mark.parametrize("dtype", dtypes)
+        @pytest.mark.parametrize("dtype", float_dtypes)
         @pytest.mark.parametrize("layout", layouts)
         @pytest.mark.parametrize("op,case", grad_cases, ids=grad_ids)
         def test_backward(self, op: OpCase, case: int, layout: str, dtype: str) -> None:
@@ -165,7 +200,7 @@ def conformance_suite(backend: str, ops: Iterable[str] | None = None,
             numeric, out_grad = _numeric_grads(op, case, layout, backend, xs)
             inputs = [make_input(x, layout, dtype, backend, requires_grad=True) for x in xs]
             out = op.fn(*inputs)
-            out.backward(mt.tensor(out_grad, dtype=dtype, backend=backend))
+            out.backward(mt.tensor(out_grad, dtype=out.dtype, backend=backend))
             rtol, atol = GRAD_TOLERANCES[dtype]
             for i, (t, expected) in enumerate(zip(inputs, numeric)):
                 if t.grad is None:
@@ -181,7 +216,7 @@ def conformance_suite(backend: str, ops: Iterable[str] | None = None,
                 err.fn(*inputs)
 
         @pytest.mark.conformance
-        @pytest.mark.parametrize("dtype", dtypes)
+        @pytest.mark.parametrize("dtype", float_dtypes)
         @pytest.mark.parametrize("layout", [la for la in layouts if la != "expanded"])
         @pytest.mark.parametrize("case", WRITES, ids=[c.name for c in WRITES])
         def test_write(self, case: WriteCase, layout: str, dtype: str) -> None:
@@ -200,13 +235,15 @@ def conformance_suite(backend: str, ops: Iterable[str] | None = None,
             assert x._version > before, f"{case.name}: an in-place write must bump the version"
 
         @pytest.mark.conformance
-        @pytest.mark.parametrize("dtype", dtypes)
+        @pytest.mark.parametrize("dtype", float_dtypes)
         @pytest.mark.parametrize("name,fn,ref", NAN_OPS, ids=[n for n, _, _ in NAN_OPS])
         def test_nan_propagates(self, name: str, fn, ref, dtype: str) -> None:
             a = mt.tensor(NAN_INPUT, dtype=dtype, backend=backend)
             b = mt.tensor(NAN_OTHER, dtype=dtype, backend=backend)
             with np.errstate(invalid="ignore", over="ignore"):
-                expected = np.asarray(ref(NAN_INPUT.astype(dtype), NAN_OTHER.astype(dtype)), dtype=dtype)
+                expected = np.asarray(ref(NAN_INPUT.astype(dtype), NAN_OTHER.astype(dtype)))
+            if expected.dtype.kind == "f":
+                expected = expected.astype(dtype)
             rtol, atol = tol.get(dtype, (None, None))
             assert_close(fn(a, b), expected, rtol=rtol, atol=atol,
                          what=f"{name} of inputs holding nan and inf on {backend}, {dtype}")

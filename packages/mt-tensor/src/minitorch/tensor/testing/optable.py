@@ -29,6 +29,12 @@ class OpCase:
     domain: str = "real"  # real | positive | nonzero (|x| >= 0.5: away from kinks)
     grad: bool = True
     distinct: bool = False  # inputs pairwise well apart (max / maximum ties)
+    dtypes: tuple[str, ...] = ("float32", "float64")  # the dtypes the op accepts
+
+
+FLOATS = ("float32", "float64")
+NUMERIC = ("int32", "int64") + FLOATS  # ops PyTorch runs on integers and floats
+ALL = ("bool",) + NUMERIC
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,29 @@ def _pool_ref(x: np.ndarray, k: int, stride: int, pad: int, kind: str) -> np.nda
     return out
 
 
+def _idx(like: mt.Tensor, data: Any) -> mt.Tensor:
+    """An index (or mask) tensor on `like`'s backend."""
+    return mt.tensor(data, backend=like.backend)
+
+
+GATHER_INDEX = [[0, 2], [1, 1]]  # into a (2, 3) input along dim 1
+
+
+def _scatter_add_ref(x: np.ndarray, src: np.ndarray) -> np.ndarray:
+    out = x.copy()
+    for i, row in enumerate(GATHER_INDEX):
+        for j, col in enumerate(row):
+            out[i, col] += src[i, j]
+    return out
+
+
+def _scatter_ref(x: np.ndarray, src: np.ndarray) -> np.ndarray:
+    out = x.copy()
+    for i, col in enumerate([2, 0]):
+        out[i, col] = src[i, 0]
+    return out
+
+
 def one(*shapes: tuple[int, ...]) -> tuple[tuple[tuple[int, ...], ...], ...]:
     """Cases of a one-input op: each case is a tuple holding one shape."""
     return tuple((s,) for s in shapes)
@@ -89,41 +118,63 @@ BINARY_SHAPES = (((2, 3), (2, 3)), ((2, 3), (3,)), ((4, 1, 3), (2, 1)), ((), (2,
 
 OPS: list[OpCase] = [
     # -- elementwise, unary
-    OpCase("neg", lambda a: -a, lambda a: -a, UNARY),
-    OpCase("exp", lambda a: a.exp(), np.exp, UNARY),
-    OpCase("log", lambda a: a.log(), np.log, UNARY, "positive"),
-    OpCase("sqrt", lambda a: a.sqrt(), np.sqrt, UNARY, "positive"),
-    OpCase("relu", lambda a: a.relu(), lambda a: np.maximum(a, 0), UNARY, "nonzero"),
-    OpCase("sigmoid", lambda a: a.sigmoid(), lambda a: 1 / (1 + np.exp(-a)), UNARY),
-    OpCase("tanh", lambda a: a.tanh(), np.tanh, UNARY),
-    OpCase("abs", lambda a: a.abs(), np.abs, UNARY, "nonzero"),
-    OpCase("inv", lambda a: 1.0 / a, lambda a: 1 / a, UNARY, "nonzero"),
-    OpCase("pow2", lambda a: a ** 2, lambda a: a ** 2, UNARY),
-    OpCase("pow_half", lambda a: a ** 0.5, np.sqrt, UNARY, "positive"),
-    OpCase("scalar_affine", lambda a: 3.0 - a * 2.0 + 1.0, lambda a: 3.0 - a * 2.0 + 1.0, S2),
+    OpCase("neg", lambda a: -a, lambda a: -a, UNARY, dtypes=NUMERIC),
+    OpCase("sin", lambda a: a.sin(), np.sin, UNARY, dtypes=NUMERIC),
+    OpCase("cos", lambda a: a.cos(), np.cos, UNARY, dtypes=NUMERIC),
+    OpCase("exp", lambda a: a.exp(), np.exp, UNARY, dtypes=NUMERIC),
+    OpCase("log", lambda a: a.log(), np.log, UNARY, "positive", dtypes=NUMERIC),
+    OpCase("sqrt", lambda a: a.sqrt(), np.sqrt, UNARY, "positive", dtypes=NUMERIC),
+    OpCase("relu", lambda a: a.relu(), lambda a: np.maximum(a, 0), UNARY, "nonzero", dtypes=NUMERIC),
+    OpCase("sigmoid", lambda a: a.sigmoid(), lambda a: 1 / (1 + np.exp(-a)), UNARY, dtypes=NUMERIC),
+    OpCase("tanh", lambda a: a.tanh(), np.tanh, UNARY, dtypes=NUMERIC),
+    OpCase("abs", lambda a: a.abs(), np.abs, UNARY, "nonzero", dtypes=NUMERIC),
+    OpCase("inv", lambda a: 1.0 / a, lambda a: 1 / a, UNARY, "nonzero", dtypes=NUMERIC),
+    OpCase("pow2", lambda a: a ** 2, lambda a: a ** 2, UNARY, dtypes=NUMERIC),
+    OpCase("pow_half", lambda a: a ** 0.5, np.sqrt, UNARY, "positive", dtypes=NUMERIC),
+    OpCase("scalar_affine", lambda a: 3.0 - a * 2.0 + 1.0, lambda a: 3.0 - a * 2.0 + 1.0, S2, dtypes=NUMERIC),
     # -- elementwise, binary with broadcasting
-    OpCase("add", lambda a, b: a + b, np.add, BINARY_SHAPES),
-    OpCase("sub", lambda a, b: a - b, np.subtract, BINARY_SHAPES),
-    OpCase("mul", lambda a, b: a * b, np.multiply, BINARY_SHAPES),
-    OpCase("div", lambda a, b: a / b, np.divide, BINARY_SHAPES, "nonzero"),
-    OpCase("maximum", lambda a, b: a.maximum(b), np.maximum, BINARY_SHAPES, distinct=True),
-    OpCase("lt", lambda a, b: a < b, lambda a, b: (a < b).astype(a.dtype), BINARY_SHAPES, grad=False),
-    OpCase("gt", lambda a, b: a > b, lambda a, b: (a > b).astype(a.dtype), BINARY_SHAPES, grad=False),
-    OpCase("eq_self", lambda a: a == a, lambda a: np.ones_like(a), S2, grad=False),
+    OpCase("add", lambda a, b: a + b, np.add, BINARY_SHAPES, dtypes=NUMERIC),
+    OpCase("sub", lambda a, b: a - b, np.subtract, BINARY_SHAPES, dtypes=NUMERIC),
+    OpCase("mul", lambda a, b: a * b, np.multiply, BINARY_SHAPES, dtypes=NUMERIC),
+    OpCase("div", lambda a, b: a / b, np.divide, BINARY_SHAPES, "nonzero", dtypes=NUMERIC),
+    OpCase("maximum", lambda a, b: a.maximum(b), np.maximum, BINARY_SHAPES, distinct=True, dtypes=NUMERIC),
+    OpCase("lt", lambda a, b: a < b, np.less, BINARY_SHAPES, grad=False, dtypes=ALL),
+    OpCase("gt", lambda a, b: a > b, np.greater, BINARY_SHAPES, grad=False, dtypes=ALL),
+    OpCase("le", lambda a, b: a <= b, np.less_equal, BINARY_SHAPES, grad=False, dtypes=ALL),
+    OpCase("ge", lambda a, b: a >= b, np.greater_equal, BINARY_SHAPES, grad=False, dtypes=ALL),
+    OpCase("ne", lambda a, b: a != b, np.not_equal, BINARY_SHAPES, grad=False, dtypes=ALL),
+    OpCase("floordiv", lambda a, b: a // b, np.floor_divide, BINARY_SHAPES, "nonzero", grad=False,
+           dtypes=NUMERIC),
+    OpCase("mod", lambda a, b: a % b, np.mod, BINARY_SHAPES, "nonzero", grad=False, dtypes=NUMERIC),
+    OpCase("pow_tensor", lambda a, b: a ** b, np.power, BINARY_SHAPES[:3], "positive"),
+    OpCase("and", lambda a, b: a & b, np.logical_and, BINARY_SHAPES, grad=False, dtypes=("bool",)),
+    OpCase("or", lambda a, b: a | b, np.logical_or, BINARY_SHAPES, grad=False, dtypes=("bool",)),
+    OpCase("xor", lambda a, b: a ^ b, np.logical_xor, BINARY_SHAPES, grad=False, dtypes=("bool",)),
+    OpCase("invert", lambda a: ~a, np.logical_not, UNARY, grad=False, dtypes=("bool",)),
+    OpCase("mixed_int_float", lambda a: a.long() * 0.5 + a, lambda a: a.astype(np.int64) * 0.5 + a,
+           S2, dtypes=FLOATS),
+    OpCase("cast_float32", lambda a: a.float(), lambda a: a.astype(np.float32), S2, grad=False,
+           dtypes=ALL),
+    OpCase("cast_float64", lambda a: a.double() * 1.0, lambda a: a.astype(np.float64), S2, dtypes=ALL),
+    OpCase("cast_int64", lambda a: a.long(), lambda a: a.astype(np.int64), S2, grad=False, dtypes=ALL),
+    OpCase("cast_int32", lambda a: a.int(), lambda a: a.astype(np.int32), S2, grad=False, dtypes=ALL),
+    OpCase("cast_bool", lambda a: a.bool(), lambda a: a.astype(bool), S2, grad=False, dtypes=ALL),
+    OpCase("eq_self", lambda a: a == a, lambda a: np.ones_like(a, dtype=bool), S2, grad=False, dtypes=ALL),
     # -- reductions
-    OpCase("sum_all", lambda a: a.sum(), lambda a: np.asarray(a.sum()), one((5,), (2, 3), (2, 3, 4))),
-    OpCase("sum_dim0", lambda a: a.sum(0), lambda a: a.sum(0), S3),
-    OpCase("sum_dim_keep", lambda a: a.sum(-1, keepdim=True), lambda a: a.sum(-1, keepdims=True), S3),
-    OpCase("sum_dims", lambda a: a.sum((0, 2)), lambda a: a.sum((0, 2)), S3),
+    OpCase("sum_all", lambda a: a.sum(), lambda a: np.asarray(a.sum()), one((5,), (2, 3), (2, 3, 4)), dtypes=ALL),
+    OpCase("sum_dim0", lambda a: a.sum(0), lambda a: a.sum(0), S3, dtypes=ALL),
+    OpCase("sum_dim_keep", lambda a: a.sum(-1, keepdim=True), lambda a: a.sum(-1, keepdims=True), S3, dtypes=ALL),
+    OpCase("sum_dims", lambda a: a.sum((0, 2)), lambda a: a.sum((0, 2)), S3, dtypes=ALL),
     OpCase("mean_dim", lambda a: a.mean(1), lambda a: a.mean(1), S3),
     OpCase("mean_all", lambda a: a.mean(), lambda a: np.asarray(a.mean()), S2),
-    OpCase("max_dim", lambda a: a.max(1).values, lambda a: a.max(1), S3, distinct=True),
-    OpCase("max_keep", lambda a: a.max(0, keepdim=True)[0], lambda a: a.max(0, keepdims=True), S3, distinct=True),
-    OpCase("max_all", lambda a: a.max(), lambda a: np.asarray(a.max()), S2, distinct=True),
-    OpCase("max_0d", lambda a: a.max(0).values, lambda a: a, one(())),
+    OpCase("max_dim", lambda a: a.max(1).values, lambda a: a.max(1), S3, distinct=True, dtypes=ALL),
+    OpCase("max_keep", lambda a: a.max(0, keepdim=True)[0], lambda a: a.max(0, keepdims=True), S3,
+           distinct=True, dtypes=ALL),
+    OpCase("max_all", lambda a: a.max(), lambda a: np.asarray(a.max()), S2, distinct=True, dtypes=ALL),
+    OpCase("max_0d", lambda a: a.max(0).values, lambda a: a, one(()), dtypes=NUMERIC),
     OpCase("softmax_0d", lambda a: a.softmax(0) * a, lambda a: a, one(())),
     OpCase("log_softmax_0d", lambda a: a.log_softmax(-1) + a, lambda a: a, one(())),
-    OpCase("argmax", lambda a: a.argmax(1), lambda a: a.argmax(1).astype(a.dtype), S3, grad=False, distinct=True),
+    OpCase("argmax", lambda a: a.argmax(1), lambda a: a.argmax(1), S3, grad=False, distinct=True, dtypes=NUMERIC),
     OpCase("softmax", lambda a: a.softmax(-1), lambda a: _softmax(a, -1), one((5,), (2, 3), (2, 3, 4))),
     OpCase("softmax_dim0", lambda a: a.softmax(0), lambda a: _softmax(a, 0), S3),
     OpCase("log_softmax", lambda a: a.log_softmax(-1), lambda a: _log_softmax(a, -1), one((5,), (2, 3), (2, 3, 4))),
@@ -133,26 +184,52 @@ OPS: list[OpCase] = [
            (((2, 3), (3, 4)), ((2, 2, 3), (3, 2)), ((2, 1, 2, 3), (3, 3, 2)), ((3,), (3, 2)),
             ((2, 3), (3,)), ((1, 1), (1, 1)))),
     # -- layout
-    OpCase("contiguous", lambda a: a.contiguous(), lambda a: a.copy(), S3),
-    OpCase("reshape", lambda a: a.reshape(4, -1), lambda a: a.reshape(4, -1), S3),
-    OpCase("permute", lambda a: a.permute(2, 0, 1), lambda a: a.transpose(2, 0, 1), S3),
-    OpCase("transpose_mul", lambda a: a.transpose(0, 1) * 2.0, lambda a: a.T * 2.0, S2),
+    OpCase("contiguous", lambda a: a.contiguous(), lambda a: a.copy(), S3, dtypes=ALL),
+    OpCase("reshape", lambda a: a.reshape(4, -1), lambda a: a.reshape(4, -1), S3, dtypes=ALL),
+    OpCase("permute", lambda a: a.permute(2, 0, 1), lambda a: a.transpose(2, 0, 1), S3, dtypes=ALL),
+    OpCase("transpose_mul", lambda a: a.transpose(0, 1) * 2.0, lambda a: a.T * 2.0, S2, dtypes=NUMERIC),
     OpCase("unsqueeze_squeeze", lambda a: a.unsqueeze(1).squeeze(1) + a.unsqueeze(0)[0],
-           lambda a: 2 * a, S2),
-    OpCase("flatten", lambda a: a.flatten(1), lambda a: a.reshape(a.shape[0], -1), S3),
-    OpCase("expand", lambda a: a.expand(3, 2, 3), lambda a: np.broadcast_to(a, (3, 2, 3)).copy(), one((2, 1))),
-    OpCase("index_int", lambda a: a[1], lambda a: a[1], S3),
-    OpCase("index_slices", lambda a: a[:, 1:, ::2], lambda a: a[:, 1:, ::2], S3),
+           lambda a: 2 * a, S2, dtypes=NUMERIC),
+    OpCase("flatten", lambda a: a.flatten(1), lambda a: a.reshape(a.shape[0], -1), S3, dtypes=ALL),
+    OpCase("expand", lambda a: a.expand(3, 2, 3), lambda a: np.broadcast_to(a, (3, 2, 3)).copy(),
+           one((2, 1)), dtypes=ALL),
+    OpCase("index_int", lambda a: a[1], lambda a: a[1], S3, dtypes=ALL),
+    OpCase("index_slices", lambda a: a[:, 1:, ::2], lambda a: a[:, 1:, ::2], S3, dtypes=ALL),
     OpCase("cat", lambda a, b: mt.cat([a, b], 1), lambda a, b: np.concatenate([a, b], 1),
-           (((2, 3), (2, 2)), ((2, 1, 3), (2, 4, 3)))),
-    OpCase("stack", lambda a, b: mt.stack([a, b], -1), lambda a, b: np.stack([a, b], -1), (((2, 3), (2, 3)),)),
+           (((2, 3), (2, 2)), ((2, 1, 3), (2, 4, 3))), dtypes=ALL),
+    OpCase("stack", lambda a, b: mt.stack([a, b], -1), lambda a, b: np.stack([a, b], -1),
+           (((2, 3), (2, 3)),), dtypes=ALL),
     OpCase("where", lambda a, b: mt.where(a > 0, a, b), lambda a, b: np.where(a > 0, a, b),
-           (((2, 3), (2, 3)), ((2, 3), (3,))), "nonzero"),
+           (((2, 3), (2, 3)), ((2, 3), (3,))), "nonzero", dtypes=ALL),
     # The branch not taken holds nan (log of a negative): it must not leak.
     OpCase("where_log", lambda a, b: mt.where(a > 0, a.log(), b),
            lambda a, b: np.where(a > 0, np.log(np.abs(a)), b), (((2, 3), (2, 3)),), "nonzero"),
-    OpCase("clamp", lambda a: a.clamp(-0.5, 0.5), lambda a: np.clip(a, -0.5, 0.5), S3, distinct=True),
-    OpCase("min_dim", lambda a: a.min(1).values, lambda a: a.min(1), S3, distinct=True),
+    # -- indexing: take / put / nonzero kernels
+    OpCase("getitem_list", lambda a: a[[2, 0, 2]], lambda a: a[[2, 0, 2]], one((3, 2)), dtypes=ALL),
+    OpCase("getitem_pairs", lambda a: a[_idx(a, [1, 0, -1]), _idx(a, [[2], [0]])],
+           lambda a: a[[1, 0, -1], [[2], [0]]], S2, dtypes=ALL),
+    OpCase("getitem_mask", lambda a: a[_idx(a, [[True, False, True], [False, True, True]])],
+           lambda a: a[np.array([[True, False, True], [False, True, True]])], S2, dtypes=ALL),
+    OpCase("getitem_separated", lambda a: a[[1, 0], :, [3, 3]], lambda a: a[[1, 0], :, [3, 3]],
+           S3, dtypes=ALL),
+    OpCase("gather", lambda a: a.gather(1, _idx(a, GATHER_INDEX)),
+           lambda a: np.take_along_axis(a, np.array(GATHER_INDEX), 1), S2, dtypes=ALL),
+    OpCase("index_select", lambda a: a.index_select(0, _idx(a, [1, 1, 0])),
+           lambda a: a[[1, 1, 0]], S2, dtypes=ALL),
+    OpCase("scatter_add", lambda a, b: a.scatter_add(1, _idx(a, GATHER_INDEX), b), _scatter_add_ref,
+           (((2, 3), (2, 2)),), dtypes=NUMERIC),
+    OpCase("scatter", lambda a, b: a.scatter(1, _idx(a, [[2], [0]]), b), _scatter_ref,
+           (((2, 3), (2, 1)),), dtypes=ALL),
+    OpCase("masked_fill", lambda a: a.masked_fill(_idx(a, [True, False, True]), 0),
+           lambda a: np.where([True, False, True], np.zeros((), a.dtype), a), S2, dtypes=ALL),
+    OpCase("nonzero", lambda a: (a > 0).nonzero(), lambda a: np.argwhere(a > 0), S3, grad=False,
+           dtypes=ALL),
+    OpCase("topk", lambda a: a.topk(2, dim=1).values, lambda a: -np.sort(-a, 1)[:, :2], S3,
+           distinct=True, dtypes=NUMERIC),
+    OpCase("einsum", lambda a, b: mt.einsum("ij,kj->ik", a, b), lambda a, b: a @ b.T,
+           (((2, 3), (4, 3)),)),
+    OpCase("clamp", lambda a: a.clamp(-0.5, 0.5), lambda a: np.clip(a, -0.5, 0.5), S3, distinct=True, dtypes=NUMERIC),
+    OpCase("min_dim", lambda a: a.min(1).values, lambda a: a.min(1), S3, distinct=True, dtypes=NUMERIC),
     # -- convolution and pooling
     OpCase("conv2d", lambda x, w: mt.conv2d(x, w, padding=1), lambda x, w: _conv2d_ref(x, w, 1, 1),
            (((1, 2, 4, 4), (3, 2, 3, 3)),)),
@@ -183,7 +260,16 @@ ERRORS: list[ErrorCase] = [
     ErrorCase("item_many", lambda a: a.item(), ((2, 3),), ValueError, "one-element"),
     ErrorCase("conv_channels", lambda x, w: mt.conv2d(x, w), ((1, 2, 4, 4), (1, 3, 3, 3)),
               ValueError, "3 channels|2 channels"),
-    ErrorCase("dtype_mix", lambda a, b: a + b.double(), ((2,), (2,)), TypeError, "dtype mismatch"),
+    ErrorCase("grad_int", lambda a: a.long().requires_grad_(), ((2,),), RuntimeError,
+              "only Tensors of floating point dtype can require gradients"),
+    ErrorCase("float_into_int", lambda a: a.long().add_(0.5), ((2,),), RuntimeError,
+              "result type float32 can't be cast to the desired output type int64"),
+    ErrorCase("matmul_int", lambda a, b: a.long() @ b.long(), ((2, 2), (2, 2)), TypeError,
+              "integer and bool tensors are not supported"),
+    ErrorCase("bitwise_int", lambda a: a.long() & a.long(), ((2,),), TypeError, "bool tensors"),
+    ErrorCase("where_float_condition", lambda a: mt.where(a, a, a), ((2,),), TypeError,
+              "bool condition"),
+    ErrorCase("mean_int", lambda a: a.long().mean(), ((2,),), TypeError, "floating point"),
     ErrorCase("write_shifted_self", lambda a: a.__setitem__(slice(1, None), a[:-1]), ((5,),),
               RuntimeError, "refer to a single memory location"),
     ErrorCase("write_transpose", lambda a: a.add_(a.T), ((3, 3),), RuntimeError,
@@ -211,6 +297,11 @@ def _np_setitem(x: np.ndarray, key: Any, value: Any) -> None:
     x[key] = value
 
 
+def _np_scatter_add(x: np.ndarray, columns: list[list[int]], y: np.ndarray) -> None:
+    for i, cols in enumerate(columns):
+        np.add.at(x[i], cols, y)
+
+
 WRITES: list[WriteCase] = [
     WriteCase("add_", lambda x, y: x.add_(y), lambda x, y: np.add(x, y, out=x)),
     WriteCase("sub_alpha", lambda x, y: x.sub_(y, alpha=2.0), lambda x, y: np.subtract(x, 2 * y, out=x)),
@@ -229,6 +320,18 @@ WRITES: list[WriteCase] = [
     WriteCase("setitem_own_column", lambda x, y: x.__setitem__((slice(None), 0), x[:, 2]),
               lambda x, y: _np_setitem(x, (slice(None), 0), x[:, 2].copy())),
     WriteCase("add_own_row", lambda x, y: x[0].add_(x[1]), lambda x, y: np.add(x[0], x[1], out=x[0])),
+    # Indexed writes: the put kernel into every layout of the target.
+    WriteCase("setitem_list", lambda x, y: x.__setitem__((slice(None), [2, 0]), y[:2]),
+              lambda x, y: _np_setitem(x, (slice(None), [2, 0]), y[:2])),
+    WriteCase("setitem_mask", lambda x, y: x.__setitem__(x > 0, 0.0),
+              lambda x, y: _np_setitem(x, x > 0, 0.0)),
+    WriteCase("setitem_pairs", lambda x, y: x.__setitem__((_idx(x, [1, 0]), _idx(x, [2, 2])), y[:2]),
+              lambda x, y: _np_setitem(x, ([1, 0], [2, 2]), y[:2])),
+    WriteCase("index_add_pairs", lambda x, y: x.__setitem__([1], x[[1]] + y),
+              lambda x, y: _np_setitem(x, [1], x[[1]] + y)),
+    WriteCase("scatter_add_", lambda x, y: x.scatter_add_(1, _idx(x, [[0, 0, 1], [2, 2, 2]]),
+                                                          y.expand(2, 3)),
+              lambda x, y: _np_scatter_add(x, [[0, 0, 1], [2, 2, 2]], y)),
 ]
 
 # Inputs holding nan and infinities, and what each op must give (numpy's answer).
@@ -239,7 +342,7 @@ NAN_OPS: list[tuple[str, Callable[..., mt.Tensor], Callable[..., Any]]] = [
     ("relu", lambda a, b: a.relu(), lambda a, b: np.maximum(a, 0.0)),
     ("max_all", lambda a, b: a.max(), lambda a, b: np.asarray(a.max())),
     ("max_dim", lambda a, b: a.max(1).values, lambda a, b: a.max(1)),
-    ("argmax_dim", lambda a, b: a.argmax(1), lambda a, b: np.argmax(a, 1).astype(a.dtype)),
+    ("argmax_dim", lambda a, b: a.argmax(1), lambda a, b: np.argmax(a, 1)),
     ("maximum", lambda a, b: a.maximum(b), np.maximum),
     ("minimum", lambda a, b: a.minimum(b), np.minimum),
     ("clamp", lambda a, b: a.clamp(-0.5, 0.5), lambda a, b: np.clip(a, -0.5, 0.5)),

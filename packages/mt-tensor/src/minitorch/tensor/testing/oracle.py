@@ -47,7 +47,12 @@ class MiniLib:
         self.device = backend  # what `device=` takes for this run
 
     def tensor(self, data: Any, requires_grad: bool = False) -> mt.Tensor:
-        return mt.tensor(data, backend=self.backend, requires_grad=requires_grad)
+        return mt.tensor(data, dtype=mt.float32, backend=self.backend,
+                         requires_grad=requires_grad)
+
+    def raw(self, data: Any, dtype: Any = None) -> mt.Tensor:
+        """`tensor(data)` with the dtype inferred (or given by name: "int64", ...)."""
+        return mt.tensor(data, dtype=getattr(mt, dtype) if dtype else None, backend=self.backend)
 
     def ones(self, *shape: int, requires_grad: bool = False) -> mt.Tensor:
         return mt.ones(*shape, backend=self.backend, requires_grad=requires_grad)
@@ -70,6 +75,9 @@ class TorchLib:
 
     def tensor(self, data: Any, requires_grad: bool = False) -> Any:
         return torch.tensor(data, dtype=torch.float32, requires_grad=requires_grad)
+
+    def raw(self, data: Any, dtype: Any = None) -> Any:
+        return torch.tensor(data, dtype=getattr(torch, dtype) if dtype else None)
 
     def ones(self, *shape: int, requires_grad: bool = False) -> Any:
         return torch.ones(*shape, requires_grad=requires_grad)
@@ -98,7 +106,7 @@ def _assert_same(actual: Any, expected: Any, what: str) -> None:
         for a, e in zip(actual, expected):
             _assert_same(a, e, what)
         return
-    if isinstance(expected, (bool, str, type(None))):
+    if isinstance(expected, (bool, str, type(None), int)) and not isinstance(actual, np.ndarray):
         assert actual == expected, f"{what}: {actual!r} != {expected!r}"
         return
     a, e = np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64)
