@@ -18,7 +18,7 @@ def test_identity() -> None:
     assert isinstance(backend, Backend)
     assert backend.name == "numba"
     assert backend.priority == 50
-    assert backend.dtypes == ("float32", "float64")
+    assert backend.dtypes == ("bool", "int32", "int64", "float32", "float64")
     assert backend.is_available() and backend.unavailable_reason() == ""
     assert backend.version == metadata.version("mt-backend-numba")
 
@@ -54,9 +54,10 @@ def test_every_named_op_and_optional_kernel_is_implemented() -> None:
 def test_import_compiles_nothing() -> None:
     code = (
         "import minitorch.backends.numba as nb\n"
-        "from minitorch.backends.numba import elementwise, matmul, reduce, conv\n"
+        "from minitorch.backends.numba import elementwise, indexing, matmul, reduce, conv\n"
         "kernels = [elementwise.map_tasks, elementwise.zip_parallel, elementwise.where_tasks,\n"
-        "           matmul.matmul_blocked, reduce.reduce_lines_tasks, conv.conv2d_forward]\n"
+        "           matmul.matmul_blocked, reduce.reduce_lines_tasks, conv.conv2d_forward,\n"
+        "           indexing.take_tasks, indexing.put_kernel, indexing.nonzero_kernel]\n"
         "print(sum(len(k.signatures) for k in kernels))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -19,20 +19,27 @@ Each op family has two entry points with the same arguments:
 `out = a if cond != 0 else b` (four operands, planned by the same
 `layout.elementwise_plan`). They only ever copy elements, never compute
 with them.
+
+Every dtype goes through the same task code: the runs are called through
+`runs.map_run_any` / `zip_run_any` / `zip_run_scalar_any` / `map_fill_any`,
+which pick the float, integer, bool, comparison or cast run from the
+views' numba types when a signature compiles. Float storages compile to
+exactly the float runs they always used.
 """
 
 from __future__ import annotations
 
 from numba import njit, prange
 
-from .pointwise import JIT, map_value, zip_value
+from .pointwise import JIT, zip_value_any
 from .runs import (
-    map_run,
+    map_fill_any,
+    map_run_any,
     where_run,
     where_run_scalar,
     where_run_scalars,
-    zip_run,
-    zip_run_scalar,
+    zip_run_any,
+    zip_run_scalar_any,
 )
 
 
@@ -62,11 +69,11 @@ def map_tasks(code, out, out_strides, shape, a, a_strides, t0, t1, chunk):
         o0 = _row_offset(row, shape, out_strides) + c0 * os
         x0 = _row_offset(row, shape, a_strides) + c0 * xs
         if xs == 0:
-            out[o0:o0 + (m - 1) * os + 1:os] = map_value(code, a[x0])
+            map_fill_any(code, out[o0:o0 + (m - 1) * os + 1:os], a[x0])
         elif os == 1 and xs == 1:
-            map_run(code, out[o0:o0 + m], a[x0:x0 + m])
+            map_run_any(code, out[o0:o0 + m], a[x0:x0 + m])
         else:
-            map_run(code, out[o0:o0 + (m - 1) * os + 1:os], a[x0:x0 + (m - 1) * xs + 1:xs])
+            map_run_any(code, out[o0:o0 + (m - 1) * os + 1:os], a[x0:x0 + (m - 1) * xs + 1:xs])
 
 
 @njit(parallel=True, **JIT)
@@ -96,22 +103,22 @@ def zip_tasks(code, out, out_strides, shape, a, a_strides, b, b_strides, t0, t1,
         x0 = _row_offset(row, shape, a_strides) + c0 * xs
         y0 = _row_offset(row, shape, b_strides) + c0 * ys
         if xs == 0 and ys == 0:
-            out[o0:o0 + (m - 1) * os + 1:os] = zip_value(code, a[x0], b[y0])
+            out[o0:o0 + (m - 1) * os + 1:os] = zip_value_any(code, a[x0], b[y0])
         elif os == 1 and xs == 1 and ys == 1:
-            zip_run(code, out[o0:o0 + m], a[x0:x0 + m], b[y0:y0 + m])
+            zip_run_any(code, out[o0:o0 + m], a[x0:x0 + m], b[y0:y0 + m])
         elif os == 1 and xs == 1 and ys == 0:
-            zip_run_scalar(code, out[o0:o0 + m], a[x0:x0 + m], b[y0], False)
+            zip_run_scalar_any(code, out[o0:o0 + m], a[x0:x0 + m], b[y0], False)
         elif os == 1 and xs == 0 and ys == 1:
-            zip_run_scalar(code, out[o0:o0 + m], b[y0:y0 + m], a[x0], True)
+            zip_run_scalar_any(code, out[o0:o0 + m], b[y0:y0 + m], a[x0], True)
         elif ys == 0:
-            zip_run_scalar(code, out[o0:o0 + (m - 1) * os + 1:os],
-                           a[x0:x0 + (m - 1) * xs + 1:xs], b[y0], False)
+            zip_run_scalar_any(code, out[o0:o0 + (m - 1) * os + 1:os],
+                               a[x0:x0 + (m - 1) * xs + 1:xs], b[y0], False)
         elif xs == 0:
-            zip_run_scalar(code, out[o0:o0 + (m - 1) * os + 1:os],
-                           b[y0:y0 + (m - 1) * ys + 1:ys], a[x0], True)
+            zip_run_scalar_any(code, out[o0:o0 + (m - 1) * os + 1:os],
+                               b[y0:y0 + (m - 1) * ys + 1:ys], a[x0], True)
         else:
-            zip_run(code, out[o0:o0 + (m - 1) * os + 1:os],
-                    a[x0:x0 + (m - 1) * xs + 1:xs], b[y0:y0 + (m - 1) * ys + 1:ys])
+            zip_run_any(code, out[o0:o0 + (m - 1) * os + 1:os],
+                        a[x0:x0 + (m - 1) * xs + 1:xs], b[y0:y0 + (m - 1) * ys + 1:ys])
 
 
 @njit(parallel=True, **JIT)

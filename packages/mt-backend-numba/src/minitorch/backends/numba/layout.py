@@ -64,12 +64,23 @@ class ElementwisePlan:
 
 
 def coalesce(shape: Shape, strides: list[Strides]) -> tuple[Shape, list[Strides]]:
-    """The smallest equivalent (shape, strides) for a group of operands."""
+    """The smallest equivalent (shape, strides) for a group of operands.
+
+    The element order may change (operands sharing one permuted dense layout
+    become a single row in memory order): fine for elementwise kernels.
+    `merge_dims` is the order-preserving version."""
     if _same_dense_layout(shape, strides):
         size = 1
         for extent in shape:
             size *= extent
         return (size,), [(1,)] * len(strides)
+    return merge_dims(shape, strides)
+
+
+def merge_dims(shape: Shape, strides: list[Strides]) -> tuple[Shape, list[Strides]]:
+    """(shape, strides) with size-1 dimensions dropped and neighbours merged where
+    every operand allows it; row-major element order is preserved (the order
+    `put` "add" accumulates in). At least 1-D."""
     keep = [d for d, extent in enumerate(shape) if extent != 1]
     if not keep:
         # One element: every operand sits at its offset 0.

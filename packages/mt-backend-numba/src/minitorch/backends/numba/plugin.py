@@ -7,6 +7,13 @@ in `minitorch.tensor.ops` is refused here, with `ops.unknown_op`'s
 ValueError, before any kernel runs. Importing this module compiles
 nothing: numba compiles a kernel on its first call and then loads it from
 the on-disk cache (NUMBA_CACHE_DIR) in later processes.
+
+Dtypes: all five of mt-tensor (bool, int32, int64, float32, float64). The
+kernels are generic over the storages' numba types, so the plugin passes
+storages through unchanged and each dtype combination compiles on its
+first use (the combinations mt-tensor sends are listed in
+`minitorch.tensor.ops`; `matmul` and the optional kernels get floats only).
+`read` is the base class's: a Python bool, int or float by the dtype.
 """
 
 from __future__ import annotations
@@ -22,8 +29,20 @@ from minitorch.tensor import ops
 from minitorch.tensor.backend import Backend, Shape, Storage, Strides
 from minitorch.tensor.hookspec import hookimpl
 
-from . import conv, conv_unit_stride, elementwise, matmul, memory, pooling, reduce, softmax, updates
-from .layout import coalesce, elementwise_plan
+from . import (
+    conv,
+    conv_unit_stride,
+    elementwise,
+    indexing,
+    matmul,
+    memory,
+    pooling,
+    reduce,
+    softmax,
+    updates,
+)
+from .indexing import PUT_CODES
+from .layout import coalesce, elementwise_plan, merge_dims
 from .pointwise import MAP_CODES, ZIP_CODES
 from .reduce import REDUCE_CODES
 
@@ -45,7 +64,7 @@ class NumbaBackend(Backend):
 
     name = "numba"
     priority = 50
-    dtypes = ("float32", "float64")
+    dtypes = ("bool", "int32", "int64", "float32", "float64")
 
     def __init__(self) -> None:
         try:
@@ -163,6 +182,38 @@ class NumbaBackend(Backend):
         else:
             matmul.matmul_blocked(*args, batch, n, k, m, mc, kc, nc)
 
+    # -- indexing kernels ---------------------------------------------------
+    def take(self, out: Storage, out_strides: Strides, shape: Shape, a: Storage,
+             a_strides: Strides, offsets: Storage, offsets_strides: Strides) -> None:
+        plan = elementwise_plan(shape, out_strides, a_strides, offsets_strides)
+        if plan.size == 0:
+            return
+        s_out, s_a, s_off = plan.strides
+        if plan.serial:
+            indexing.take_tasks(out, s_out, plan.shape, a, s_a, offsets, s_off,
+                                0, plan.ntasks, plan.chunk)
+        else:
+            indexing.take_parallel(out, s_out, plan.shape, a, s_a, offsets, s_off,
+                                   plan.ntasks, plan.per_unit, plan.chunk)
+
+    def put(self, op: str, out: Storage, out_strides: Strides, shape: Shape, src: Storage,
+            src_strides: Strides, offsets: Storage, offsets_strides: Strides) -> None:
+        code = PUT_CODES.get(op)
+        if code is None:
+            raise ops.unknown_op("put", op, ops.PUT_OPS)
+        plan = _put_plan(tuple(shape), tuple(out_strides), tuple(src_strides),
+                         tuple(offsets_strides))
+        if plan is None:
+            return
+        p_shape, p_out, p_src, p_off = plan
+        indexing.put_kernel(code, out, p_out, p_shape, src, p_src, offsets, p_off)
+
+    def nonzero(self, out: Storage, a: Storage, a_strides: Strides, shape: Shape) -> None:
+        if len(a_strides) != len(shape):
+            raise ValueError(f"nonzero: strides {tuple(a_strides)} do not match shape "
+                             f"{tuple(shape)}")
+        indexing.nonzero_kernel(out, a, _int64(tuple(a_strides)), _int64(tuple(shape)))
+
     # -- optional kernels (contiguous operands) ----------------------------
     def conv2d_forward(self, out, x, w, x_shape, w_shape, stride, padding) -> None:
         dims = (*x_shape, w_shape[0], *w_shape[2:])
@@ -277,6 +328,21 @@ def _reduce_plan(out_strides: Strides, out_shape: Shape, a_strides: Strides, a_s
     per_unit = max(1, 4096 // max(size, 1))
     return "lines", serial, (_int64(out_strides), _int64(out_shape), _int64(a_strides),
                              size, npos, per_unit)
+
+
+@functools.lru_cache(maxsize=4096)
+def _put_plan(shape: Shape, out_strides: Strides, src_strides: Strides,
+              offsets_strides: Strides) -> tuple[np.ndarray, ...] | None:
+    """(shape, out, src, offsets strides) as int64 arrays, dimensions merged in
+    row-major order (memoized); None when there is nothing to do."""
+    for s in (out_strides, src_strides, offsets_strides):
+        if len(s) != len(shape):
+            raise ValueError(f"put: strides {s} do not match shape {shape}")
+    if math.prod(shape) == 0:
+        return None
+    merged, strides = merge_dims(shape, [out_strides, src_strides, offsets_strides])
+    return (np.array(merged, dtype=np.int64),
+            *(np.array(s, dtype=np.int64) for s in strides))
 
 
 def _softmax_view(shape: Shape, dim: int) -> tuple[int, int, int]:

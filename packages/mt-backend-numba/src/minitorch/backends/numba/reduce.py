@@ -12,11 +12,21 @@ Two layouts, chosen by `plugin.NumbaBackend.reduce`:
   `x.sum(0)` on a contiguous matrix, which the line walk would read
   column-wise.
 
-Semantics follow the reference backend: sums accumulate in float64 (like
-Python floats) and are stored in the tensor's dtype; max and argmax let a
-NaN win (the first NaN, for argmax); argmax is the first index of the
-maximum, stored as a float. An empty reduced dimension gives 0 for sum and
-argmax and -inf for max.
+Semantics follow the reference backend: float sums accumulate in float64
+(like Python floats) and are stored in the tensor's dtype; integer (and
+bool) sums accumulate exactly in int64; max and argmax let a NaN win (the
+first NaN, for argmax); argmax is the first index of the maximum, written
+into the int64 output mt-tensor allocates (any numeric output works). Max
+of an integer storage stays an integer (never routed through float64). An
+empty reduced dimension gives 0 for sum and argmax and -inf for a float max
+(0 for an integer one); mt-tensor refuses empty max / argmax anyway.
+
+Dtypes (`ops`' "which dtypes each op is called with"): sum on int64,
+float32, float64; max on int32, int64, float32, float64; argmax on those,
+out int64. The same kernels serve all of them: the accumulator type is
+chosen from the storage's numba type at compile time (`_acc_*` below, via
+`numba.extending.overload`), so a float storage compiles to the float code
+it always had.
 """
 
 from __future__ import annotations
@@ -26,9 +36,10 @@ import math
 import numpy as np
 
 from minitorch.tensor import ops
-from numba import njit, prange
+from numba import njit, prange, types
+from numba.extending import overload
 
-from .pointwise import JIT
+from .pointwise import JIT, OVERLOAD_JIT
 
 # Codes are positions in ops.REDUCE_OPS, frozen into the compiled (and disk
 # cached) kernels like the map/zip codes; see pointwise.py for why the
@@ -37,6 +48,61 @@ REDUCE_CODES: dict[str, int] = ops.op_codes(ops.REDUCE_OPS)
 SUM = REDUCE_CODES["sum"]
 MAX = REDUCE_CODES["max"]
 ARGMAX = REDUCE_CODES["argmax"]
+
+
+# -- accumulator types by storage dtype (compile time) ---------------------------
+
+
+def _acc_zero(a):
+    """0 of the accumulator type of storage `a`: float64 for floats, else int64."""
+    raise NotImplementedError
+
+
+def _acc(a, v):
+    """`v` as the accumulator type of storage `a`."""
+    raise NotImplementedError
+
+
+def _acc_zeros(a, width):
+    """np.zeros(width) of the accumulator type of storage `a`."""
+    raise NotImplementedError
+
+
+def _empty_result(a, code):
+    """What reducing an empty dimension gives: -inf for a float max, else 0."""
+    raise NotImplementedError
+
+
+def _is_float(a) -> bool:
+    return isinstance(a.dtype, types.Float)
+
+
+@overload(_acc_zero, jit_options=OVERLOAD_JIT)
+def _acc_zero_impl(a):
+    if _is_float(a):
+        return lambda a: 0.0
+    return lambda a: np.int64(0)
+
+
+@overload(_acc, jit_options=OVERLOAD_JIT)
+def _acc_impl(a, v):
+    if _is_float(a):
+        return lambda a, v: np.float64(v)
+    return lambda a, v: np.int64(v)
+
+
+@overload(_acc_zeros, jit_options=OVERLOAD_JIT)
+def _acc_zeros_impl(a, width):
+    if _is_float(a):
+        return lambda a, width: np.zeros(width, dtype=np.float64)
+    return lambda a, width: np.zeros(width, dtype=np.int64)
+
+
+@overload(_empty_result, jit_options=OVERLOAD_JIT)
+def _empty_result_impl(a, code):
+    if _is_float(a):
+        return lambda a, code: -math.inf if code == MAX else 0.0
+    return lambda a, code: np.int64(0)
 
 
 @njit(**JIT)
@@ -48,15 +114,16 @@ def _check_code(code):
 
 @njit(**JIT)
 def _reduce_line(code, a, base, step, size):
-    """Reduce a[base + j * step] for j < size; returns a float64."""
+    """Reduce a[base + j * step] for j < size; returns a float64 (float storages)
+    or an int64 (integer and bool storages)."""
     _check_code(code)
     if code == SUM:
-        acc = 0.0
+        acc = _acc_zero(a)
         for j in range(size):
             acc += a[base + j * step]
         return acc
     if size == 0:
-        return -math.inf if code == MAX else 0.0
+        return _empty_result(a, code)
     best = a[base]
     best_j = 0
     for j in range(1, size):
@@ -65,8 +132,8 @@ def _reduce_line(code, a, base, step, size):
             best = v
             best_j = j
     if code == MAX:
-        return np.float64(best)
-    return np.float64(best_j)
+        return _acc(a, best)
+    return _acc(a, best_j)
 
 
 @njit(**JIT)
@@ -104,7 +171,7 @@ def _reduce_block(code, o, a, base, step, size):
     width = o.shape[0]
     _check_code(code)
     if code == SUM:
-        acc = np.zeros(width, dtype=np.float64)
+        acc = _acc_zeros(a, width)
         for r in range(size):
             row = a[base + r * step:base + r * step + width]
             for c in range(width):
@@ -113,7 +180,7 @@ def _reduce_block(code, o, a, base, step, size):
             o[c] = acc[c]
         return
     if size == 0:
-        o[:] = -math.inf if code == MAX else 0.0
+        o[:] = _empty_result(a, code)
         return
     best = a[base:base + width].copy()
     best_r = np.zeros(width, dtype=np.int64)
