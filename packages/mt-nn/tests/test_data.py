@@ -57,7 +57,7 @@ def test_batches_are_built_in_one_fetch_per_batch():
     assert [b[0].shape for b in batches] == [(4, 2), (4, 2), (2, 2)]
     assert ds.item_calls == 0 and ds.batch_calls == 3
     x, y = batches[0]
-    assert x.dtype is mt.float32 and y.dtype is mt.float32  # labels become float
+    assert x.dtype is mt.float32 and y.dtype is mt.int64  # integer labels stay int64, as torch
     assert x.tolist() == X[:4].tolist() and y.tolist() == Y[:4].tolist()
 
 
@@ -149,3 +149,10 @@ def test_reexports_the_readers():
     for name in ("read_idx", "write_idx", "IDXError", "load_mnist", "download_mnist",
                  "DataLoader", "TensorDataset", "random_split", "MNIST"):
         assert hasattr(data, name) and name in data.__all__
+
+
+def test_a_minitorch_generator_shuffles_reproducibly():
+    order = [DataLoader(TensorDataset(X), batch_size=10, shuffle=True,
+                        generator=mt.Generator().manual_seed(5)) for _ in range(2)]
+    first, second = (next(iter(loader))[0].tolist() for loader in order)
+    assert first == second and sorted(first) == X.tolist()

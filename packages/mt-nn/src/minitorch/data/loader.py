@@ -21,8 +21,8 @@ class DataLoader:
 
     Each batch is built with one ``dataset.get_batch(indices)`` call (one
     numpy fancy-index per field for numpy-backed datasets) and then one
-    tensor per field. Integer labels become float tensors (minitorch has
-    float dtypes only); ``CrossEntropyLoss`` accepts them as class indices.
+    tensor per field. Float fields take `dtype`; integer labels become int64
+    tensors and bools bool, as PyTorch's default collate makes them.
 
     Args:
         dataset: a Dataset, or anything with ``__len__`` and ``__getitem__``.
@@ -66,7 +66,8 @@ class DataLoader:
         n = len(self.dataset)
         if not self.shuffle:
             return np.arange(n)
-        rng = self.generator if self.generator is not None else mt_generator()
+        rng = mt_generator(self.generator) if isinstance(self.generator, mt.Generator) or (
+            self.generator is None) else self.generator
         return rng.permutation(n)
 
     def _fetch(self, indices: np.ndarray) -> Any:
@@ -75,6 +76,13 @@ class DataLoader:
         return collate([self.dataset[int(i)] for i in indices])
 
     def _tensor(self, array: np.ndarray) -> Tensor:
+        # Floats take the loader's dtype; integer labels stay int64 and bools bool,
+        # as PyTorch's default collate makes them.
+        array = np.asarray(array)
+        if array.dtype.kind in "iu":
+            return mt.tensor(array, dtype=mt.int64, backend=self.backend)
+        if array.dtype.kind == "b":
+            return mt.tensor(array, dtype=mt.bool_, backend=self.backend)
         return mt.tensor(array, dtype=self.dtype, backend=self.backend)
 
     def __iter__(self) -> Iterator[Any]:

@@ -14,13 +14,14 @@ from .conv import Conv1d, Conv2d
 from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Linear
-from .loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
+from .loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .module import IncompatibleKeys, Module, StateDictError
 from .parameter import Parameter
 from .pooling import AvgPool2d, MaxPool2d
 
 __all__ = [
     "AvgPool2d", "BCEWithLogitsLoss", "CheckpointError", "Conv1d", "Conv2d", "CrossEntropyLoss",
+    "NLLLoss",
     "Dropout", "Flatten", "IncompatibleKeys", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d",
     "Module", "ModuleList", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax",
     "StateDictError", "Tanh", "checkpoint_metadata", "functional", "init", "load", "save",

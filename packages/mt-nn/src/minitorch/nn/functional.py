@@ -19,7 +19,8 @@ from minitorch.tensor.creation import generator
 
 __all__ = [
     "avg_pool2d", "binary_cross_entropy_with_logits", "conv1d", "conv2d", "cross_entropy",
-    "dropout", "flatten", "linear", "log_softmax", "max_pool2d", "mse_loss", "one_hot", "relu",
+    "dropout", "flatten", "linear", "log_softmax", "max_pool2d", "mse_loss", "nll_loss",
+    "one_hot", "relu",
     "sigmoid", "softmax", "tanh",
 ]
 
@@ -207,6 +208,48 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor
         labels = _class_indices(target, input.shape[0], input.shape[1], "cross_entropy")
         weights = one_hot(labels, input.shape[1], dtype=input.dtype, backend=input.backend)
     return _reduce(-(logp * weights).sum(1), reduction, "cross_entropy")
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
+             ignore_index: int = -100, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of log-probabilities: -input[n, target[n]] * weight[target[n]].
+
+    Args:
+        input: log-probabilities (N, C), or (C,) for one sample (e.g. log_softmax's output).
+        target: int64 class indices (N,) (or 0-d), in [0, C) or equal to `ignore_index`.
+        weight: optional (C,) per-class weights.
+        ignore_index: targets equal to it contribute nothing (nor to the mean's divisor).
+        reduction: "mean" (weighted mean over the kept targets, PyTorch's), "sum" or "none".
+
+    Computed with `gather` on the input's own backend: no host round trip.
+    """
+    if not isinstance(target, Tensor) or target.dtype not in (mt.int64, mt.int32):
+        got = target.dtype.name if isinstance(target, Tensor) else type(target).__name__
+        raise TypeError(f"nll_loss: expected int64 class indices as target, got {got}")
+    if input.dim() == 1:
+        out = nll_loss(input.unsqueeze(0), target.reshape(1), weight, ignore_index, reduction)
+        return out.reshape(()) if reduction == "none" else out
+    if input.dim() != 2 or target.shape != (input.shape[0],):
+        raise ValueError(f"nll_loss: expected input (N, C) and target (N,), got {input.shape} "
+                         f"and {target.shape}")
+    keep = target != ignore_index
+    safe = mt.where(keep, target, 0)
+    if safe.numel():
+        low, high = int(safe.min().item()), int(safe.max().item())
+        if low < 0 or high >= input.shape[1]:
+            raise IndexError(f"nll_loss: Target {low if low < 0 else high} is out of bounds "
+                             f"(input has {input.shape[1]} classes)")
+    picked = -input.gather(1, safe.unsqueeze(1)).squeeze(1)
+    w = _target_weight(safe, keep, weight, input)
+    loss = picked * w
+    if reduction == "mean":
+        return loss.sum() / w.sum()
+    return _reduce(loss, reduction, "nll_loss")
+
+
+def _target_weight(safe: Tensor, keep: Tensor, weight: Tensor | None, input: Tensor) -> Tensor:
+    """Each target's weight: weight[target] (1 without weights), 0 where ignored."""
+    return keep.to(input.dtype) if weight is None else weight[safe] * keep
 
 
 class _BCEWithLogits(Function):

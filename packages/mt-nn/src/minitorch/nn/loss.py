@@ -1,4 +1,4 @@
-"""Loss functions as Modules: CrossEntropyLoss, BCEWithLogitsLoss, MSELoss."""
+"""Loss functions as Modules: CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss, MSELoss."""
 
 from __future__ import annotations
 
@@ -76,3 +76,17 @@ class MSELoss(_Loss):
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.mse_loss(input, target, self.reduction)
+
+
+class NLLLoss(_Loss):
+    """Negative log-likelihood of log-probabilities against int64 class indices
+    (see `functional.nll_loss`): pair it with LogSoftmax."""
+
+    def __init__(self, weight: Tensor | None = None, ignore_index: int = -100,
+                 reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.weight = weight
+        self.ignore_index = ignore_index
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.nll_loss(input, target, self.weight, self.ignore_index, self.reduction)

@@ -11,8 +11,9 @@
 """
 
 from . import lr_scheduler
+from .adadelta import Adadelta
 from .adam import Adam, AdamW
 from .optimizer import Optimizer, OptimizerStateError
 from .sgd import SGD
 
-__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "OptimizerStateError", "lr_scheduler"]
+__all__ = ["SGD", "Adadelta", "Adam", "AdamW", "Optimizer", "OptimizerStateError", "lr_scheduler"]
