@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from minitorch.tensor import ops
-from minitorch.tensor.dtype import float32, float64
+from minitorch.tensor.dtype import DTYPES, float32, float64
 
 
 def _put(be, view: np.ndarray):
@@ -58,12 +58,17 @@ def elementwise(be, ref, rng, dtype) -> None:
     col = np.array(ref.SPECIALS, dtype=dtype).reshape(-1, 1)
     n = len(col)
     s, _ = _put(be, col)
+    name = np.dtype(dtype).name
     for op, fn in ops.ZIP_OPS.items():
+        if name not in ops.op_dtypes("zip", op):
+            continue
         want = [[ref.scalar_reference(fn, float(u), float(v)) for v in col[:, 0]]
                 for u in col[:, 0]]
         got = _run(be, "zip", (n, n), (n, 1), (n, n), s, (1, 0), s, (0, 1), op=op)
         _close(got, want, dtype, f"{op} (edge values)")
     for op, fn in ops.MAP_OPS.items():
+        if name not in ops.op_dtypes("map", op):
+            continue
         want = [ref.scalar_reference(fn, float(v)) for v in col[:, 0]]
         got = _run(be, "map", (n,), (1,), (n,), s, (1,), op=op)
         _close(got, want, dtype, f"{op} (edge values)")
@@ -160,6 +165,78 @@ def softmax(be, ref, rng, dtype) -> None:
         _close(_run(be, "softmax", shape, xs, shape, dim), np.exp(want), dtype, f"{shape}")
 
 
+def _exact(got, want, what: str) -> None:
+    if got.dtype != np.asarray(want).dtype or not np.array_equal(got, want, equal_nan=True):
+        raise AssertionError(f"{what}: not the exact numpy result")
+
+
+def dtypes_and_indexing(be, ref, rng, dtype) -> None:
+    """Integer paths (exact), casts, and take / put / nonzero at GPU sizes.
+
+    `dtype` is the float dtype of the float parts (casts, put "add")."""
+    shape = (384, 1000)
+    big = np.int64(2**60)
+    x = rng.integers(-10**6, 10**6, size=shape[::-1]).T  # permuted int64
+    x[::7] += big  # past float64's 53 bits
+    y = np.broadcast_to(rng.integers(1, 1000, size=(1, shape[1])), shape)  # no zero divisor
+    (a, a_st), (b, b_st) = _put(be, x), _put(be, y)
+    for op, fn in (("add", np.add), ("sub", np.subtract), ("max", np.maximum),
+                   ("floordiv", np.floor_divide), ("mod", np.remainder)):
+        out = be.zeros(x.size, DTYPES["int64"])
+        be.zip(op, out, (shape[1], 1), shape, a, a_st, b, b_st)
+        _exact(be.to_numpy(out).reshape(shape), fn(x, y), f"int64 {op}")
+    out = be.zeros(x.size, DTYPES["bool"])
+    be.zip("lt", out, (shape[1], 1), shape, a, a_st, b, b_st)
+    _exact(be.to_numpy(out).reshape(shape), x < y, "int64 lt")
+    # Casts: float -> int32 truncates toward zero; int64 -> float rounds once.
+    f = (rng.standard_normal(shape) * 1000).astype(dtype)
+    fs, f_st = _put(be, f)
+    out = be.zeros(f.size, DTYPES["int32"])
+    be.map("id", out, (shape[1], 1), shape, fs, f_st)
+    _exact(be.to_numpy(out).reshape(shape), np.trunc(f).astype(np.int32), "float -> int32")
+    out = be.zeros(x.size, DTYPES[np.dtype(dtype).name])
+    be.map("id", out, (shape[1], 1), shape, a, a_st)
+    _exact(be.to_numpy(out).reshape(shape), x.astype(dtype), "int64 -> float")
+    # Reductions in int64: exact sums past 2**53, first maximum.
+    r = rng.integers(-10**6, 10**6, size=(700, 1333))
+    r[:, ::50] += big >> 12  # sums reach about 2**57, within int64
+    rs, r_st = _put(be, r)
+    for dim in (0, 1):
+        out_shape = (1, 1333) if dim == 0 else (700, 1)
+        for op, want in (("sum", r.sum(axis=dim, keepdims=True)),
+                         ("argmax", np.expand_dims(r.argmax(axis=dim), dim))):
+            out = be.zeros(int(np.prod(out_shape)), DTYPES["int64"])
+            be.reduce(op, out, (out_shape[1], 1), out_shape, rs, r_st, r.shape, dim)
+            _exact(be.to_numpy(out).reshape(out_shape), want, f"int64 {op} dim {dim}")
+    # take: index_select of rows (with repeats) of the permuted int64 x.
+    rows = rng.integers(0, shape[0], size=5000)
+    off, _ = _put(be, rows.astype(np.int64) * a_st[0])
+    out = be.zeros(rows.size * shape[1], DTYPES["int64"])
+    be.take(out, (shape[1], 1), (rows.size, shape[1]), a, (0, a_st[1]), off, (1, 0))
+    _exact(be.to_numpy(out).reshape(rows.size, shape[1]), x[rows], "take rows")
+    # put "add": 200,000 values onto 1,000 positions, in int64 and in the float
+    # dtype (quarters with small sums: exact in any order of the atomic adds).
+    positions = rng.integers(0, 1000, size=200_000)
+    off, _ = _put(be, positions.astype(np.int64))
+    for name, values in (("int64", rng.integers(-10**9, 10**9, size=positions.size)),
+                         (np.dtype(dtype).name,
+                          (rng.integers(-8, 8, size=positions.size) / 4).astype(dtype))):
+        src, _ = _put(be, values)
+        out = be.zeros(1000, DTYPES[name])
+        be.put("add", out, (0,), (positions.size,), src, (1,), off, (1,))
+        want = np.zeros(1000, dtype=values.dtype)
+        np.add.at(want, positions, values)
+        _exact(be.to_numpy(out), want, f"put add {name}")
+    # nonzero of a (1000, 1000) permuted float array, about half zeros.
+    z = rng.standard_normal((1000, 1000)).astype(dtype).T
+    z[rng.random(z.shape) < 0.5] = 0
+    zs, z_st = _put(be, z)
+    want = np.argwhere(z)
+    out = be.zeros(want.size, DTYPES["int64"])
+    be.nonzero(out, zs, z_st, z.shape)
+    _exact(be.to_numpy(out).reshape(want.shape), want.astype(np.int64), "nonzero")
+
+
 CHECKS = [
     ("map/zip, every op", elementwise),
     ("where", where),
@@ -168,4 +245,5 @@ CHECKS = [
     ("conv2d", conv),
     ("pool2d", pool),
     ("softmax", softmax),
+    ("integers, casts, take / put / nonzero", dtypes_and_indexing),
 ]

@@ -32,6 +32,8 @@ MAP: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "sqrt": np.sqrt,
     "abs": np.abs,
     "sign": np.sign,
+    "sin": np.sin,
+    "cos": np.cos,
 }
 
 ZIP: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
@@ -50,7 +52,16 @@ ZIP: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     "inv_back": lambda x, g: -g / (x * x),
     "sigmoid_back": lambda s, g: g * s * (1 - s),
     "tanh_back": lambda t, g: g * (1 - t * t),
+    "le": lambda a, b: (a <= b) * 1.0,
+    "ge": lambda a, b: (a >= b) * 1.0,
+    "ne": lambda a, b: (a != b) * 1.0,
+    # floor of the IEEE quotient, as ops._floordiv (np.floor_divide rounds
+    # differently when a / b rounds onto an integer).
+    "floordiv": lambda a, b: np.floor(a / b),
+    "mod": np.remainder,  # fmod, moved to the divisor's sign: ops._mod
 }
+# MAP and ZIP hold the float ops; the bool-only ones (not, and, or, xor) are
+# checked against the reference backend in test_dtypes_indexing.py.
 
 # Inputs where the ops' special cases live: signed zeros, overflow, inf, nan.
 SPECIALS = [0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 80.0, -80.0, 800.0, -800.0, 1e-30,

@@ -29,4 +29,5 @@ def test_every_kernel_compiles_to_ptx():
     if "skip" in report:
         pytest.skip(f"cannot compile for CUDA here: {report['skip'][:300]}")
     assert report["failed"] == {}
-    assert len(report["compiled"]) == 30  # 15 launches x 2 dtypes
+    # 15 float launches x 2 dtypes, then the integer / bool / indexing ones.
+    assert len(report["compiled"]) == report["expected"] > 30

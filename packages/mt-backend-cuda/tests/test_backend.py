@@ -21,7 +21,7 @@ pytestmark = pytest.mark.cuda
 def test_identity(backend):
     assert isinstance(backend, Backend)
     assert (backend.name, backend.is_gpu, backend.priority) == ("cuda", True, 100)
-    assert backend.dtypes == ("float32", "float64")
+    assert backend.dtypes == ("bool", "int32", "int64", "float32", "float64")
     assert backend.version.startswith(metadata.version("mt-backend-cuda"))
     assert "numba-cuda" in backend.version
     assert ("simulator" in backend.version) == device.simulator_enabled()

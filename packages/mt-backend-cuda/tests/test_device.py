@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from minitorch.backends.cuda import device
@@ -100,3 +101,51 @@ def test_missing_toolkit_libraries_are_named(monkeypatch):
     assert "mt-backend-cuda[cu12]" in problem
     monkeypatch.setattr(pathfinder, "load_nvidia_dynamic_lib", lambda lib: None)
     assert device.toolkit_problem() == ""
+
+
+def _shared_arrays_from_racing_threads(shared, nthreads: int = 32) -> list:
+    import threading
+
+    from numba import int64
+
+    got = []
+    start = threading.Barrier(nthreads)
+
+    def worker():
+        start.wait()  # all at once, to race for the first allocation
+        got.append(shared.array(8, int64))
+
+    threads = [threading.Thread(target=worker) for _ in range(nthreads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return got
+
+
+def test_simulated_shared_arrays_are_one_array_per_call_site(backend):
+    # numba-cuda's simulator allocates a call site's shared array without a
+    # lock: racing threads could each get their own copy, and the others then
+    # read an uninitialised slot (a garbage value from a reduction). The probe
+    # serializes that allocation (device.serialize_simulated_shared_arrays).
+    if not device.simulator_enabled():
+        pytest.skip("real GPU: shared memory is hardware")
+    from numba import int64
+    from numba.cuda.simulator import kernelapi
+
+    assert device.serialize_simulated_shared_arrays()
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads as often as possible
+    try:
+        for _ in range(20):
+            shared = kernelapi.FakeCUDAShared(0)
+            got = _shared_arrays_from_racing_threads(shared)
+            assert len({id(a) for a in got}) == 1
+    finally:
+        sys.setswitchinterval(old)
+    # Still keyed by the caller's line: two call sites are two arrays.
+    shared = kernelapi.FakeCUDAShared(0)
+    first = shared.array(4, int64)
+    second = shared.array(4, int64)
+    assert first is not second
+    assert first.dtype == second.dtype == np.int64 and first.shape == (4,)

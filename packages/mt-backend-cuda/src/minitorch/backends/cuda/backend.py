@@ -1,7 +1,9 @@
 """The `cuda` backend: device-resident storage and the glue to the kernels.
 
-A storage is a 1-D numba device array; tensors stay on the GPU between
-operations and only `to_numpy`, `read` and `write` cross the bus. Each
+A storage is a 1-D numba device array of one of the five dtypes (bool,
+int32, int64, float32, float64; a bool array holds one byte per element, 0
+or 1); tensors stay on the GPU between operations and only `to_numpy`,
+`read` and `write` cross the bus. Each
 kernel method prepares a launch in the module that owns the kernel and runs
 it; the modules (and numba.cuda itself) are imported on first use, so
 importing this file needs neither numba nor a GPU.
@@ -29,10 +31,14 @@ def _run(launch: Any) -> None:
 
 
 class CudaBackend(Backend):
-    """NVIDIA GPUs through numba-cuda kernels; also runs on numba's CUDA simulator."""
+    """NVIDIA GPUs through numba-cuda kernels; also runs on numba's CUDA simulator.
+
+    Every dtype of minitorch (`dtypes`); which kernel runs for which dtype is
+    chosen in the kernel modules (elementwise.py, reduce.py, indexing.py).
+    """
 
     name = "cuda"
-    dtypes = ("float32", "float64")
+    dtypes = ("bool", "int32", "int64", "float32", "float64")
     priority = 100
     is_gpu = True
 
@@ -90,11 +96,12 @@ class CudaBackend(Backend):
         # Slicing a device array makes a view of the same device memory.
         return storage if offset == 0 else storage[int(offset):]
 
-    def read(self, storage: Storage, position: int) -> float:
+    def read(self, storage: Storage, position: int) -> float | int | bool:
+        """One element as a Python bool, int or float, by the storage's dtype."""
         position = int(position)
-        return float(storage[position:position + 1].copy_to_host()[0])
+        return storage[position:position + 1].copy_to_host()[0].item()
 
-    def write(self, storage: Storage, position: int, value: float) -> None:
+    def write(self, storage: Storage, position: int, value: float | int | bool) -> None:
         position = int(position)
         host = np.array([value], dtype=storage.dtype)
         storage[position:position + 1].copy_to_device(host)
@@ -131,6 +138,25 @@ class CudaBackend(Backend):
         from .matmul import matmul_launch
 
         _run(matmul_launch(out, out_strides, a, a_strides, b, b_strides, shape))
+
+    # -- indexing kernels (offsets computed by mt-tensor) -------------------
+    def take(self, out: Storage, out_strides: Strides, shape: Shape, a: Storage,
+             a_strides: Strides, offsets: Storage, offsets_strides: Strides) -> None:
+        from .indexing import take_launch
+
+        _run(take_launch(out, out_strides, shape, a, a_strides, offsets, offsets_strides))
+
+    def put(self, op: str, out: Storage, out_strides: Strides, shape: Shape, src: Storage,
+            src_strides: Strides, offsets: Storage, offsets_strides: Strides) -> None:
+        from .indexing import put_launch
+
+        _run(put_launch(op, out, out_strides, shape, src, src_strides, offsets,
+                        offsets_strides))
+
+    def nonzero(self, out: Storage, a: Storage, a_strides: Strides, shape: Shape) -> None:
+        from .indexing import nonzero_launch
+
+        _run(nonzero_launch(out, a, a_strides, shape))
 
     # -- optional kernels ---------------------------------------------------
     def conv2d_forward(self, out: Storage, x: Storage, w: Storage, x_shape: Shape,

@@ -4,9 +4,10 @@ Each thread first folds its own slice of the data into one partial value,
 writes it to `values[tid]`, and then every thread of the block calls one of
 these: log2(blockDim) rounds, each halving the number of live partials, with
 a barrier between rounds. The block size must be a power of two (see
-`device.reduce_threads_for`). The scratch arrays are float64 whatever the
-tensor dtype: partial sums of float32 data keep their precision, and the
-scratch is small (256 x 8 bytes).
+`device.reduce_threads_for`). For float tensors the scratch arrays are
+float64 whatever the tensor dtype: partial sums of float32 data keep their
+precision, and the scratch is small (256 x 8 bytes); integer tensors use
+int64 scratch and the `_int` variants (exact, no NaN).
 """
 
 from __future__ import annotations
@@ -39,6 +40,16 @@ def argmax_beats(value, index, best, best_index):
         return (not math.isnan(best)) or index < best_index
     if math.isnan(best):
         return False
+    return value > best or (value == best and index < best_index)
+
+
+@cuda.jit(device=True)
+def int_argmax_beats(value, index, best, best_index):
+    """`argmax_beats` for integers (no NaN): the first maximum wins."""
+    if index < 0:
+        return False
+    if best_index < 0:
+        return True
     return value > best or (value == best and index < best_index)
 
 
@@ -82,6 +93,25 @@ def block_argmax(values, indices, tid, nthreads):
         if tid < stride:
             other = tid + stride
             if argmax_beats(values[other], indices[other], values[tid], indices[tid]):
+                values[tid] = values[other]
+                indices[tid] = indices[other]
+        cuda.syncthreads()
+        stride //= 2
+    best = values[0]
+    best_index = indices[0]
+    cuda.syncthreads()
+    return best, best_index
+
+
+@cuda.jit(device=True)
+def block_argmax_int(values, indices, tid, nthreads):
+    """`block_argmax` over integer partials (int64 scratch, no NaN)."""
+    cuda.syncthreads()
+    stride = nthreads // 2
+    while stride > 0:
+        if tid < stride:
+            other = tid + stride
+            if int_argmax_beats(values[other], indices[other], values[tid], indices[tid]):
                 values[tid] = values[other]
                 indices[tid] = indices[other]
         cuda.syncthreads()

@@ -49,6 +49,7 @@ def probe() -> tuple[bool, str]:
     except Exception as exc:  # ImportError, or the cuda-bindings' own errors
         return False, f"numba-cuda cannot be imported ({type(exc).__name__}: {exc}); {INSTALL_HINT}"
     if simulator_enabled():
+        serialize_simulated_shared_arrays()
         return True, ""
     try:
         if cuda.is_available():
@@ -65,6 +66,63 @@ def probe() -> tuple[bool, str]:
         return False, "no usable NVIDIA GPU: " + " ".join(str(error).split())
     # numba's is_available also needs NVVM; the driver itself answered.
     return False, toolkit_problem() or "numba-cuda cannot find NVVM; " + INSTALL_HINT
+
+
+def serialize_simulated_shared_arrays() -> bool:
+    """Make the simulator's `cuda.shared.array` safe when threads race to it.
+
+    numba-cuda's simulator (0.30) gives each call site of `cuda.shared.array`
+    one numpy array per launch, found in a dict: `get`, and when missing
+    `np.empty` and store, with no lock. The simulated threads of a block run
+    as Python threads, so two of them can both miss and each store an array
+    of its own; the one that lost then computes on a private copy, and the
+    others read its slot of the real one uninitialised (`np.empty`: a stale
+    heap pointer, say). That is rare (about one launch in a few thousand
+    under load) and it shows as a garbage value in any shared-memory kernel:
+    reductions, softmax, matmul tiles, conv's weight gradient. This replaces
+    the method with the same lookup done under a lock, keyed the same way
+    (the caller's file and line). Real GPUs are not affected. Returns whether
+    the simulator's class had the expected shape and was patched.
+    """
+    global _SHARED_PATCHED
+    if _SHARED_PATCHED:
+        return True
+    import threading
+
+    try:
+        import numpy as np
+        from numba.core import types
+        from numba.cuda.simulator import kernelapi
+        from numba.np import numpy_support
+    except ImportError:
+        return False
+    shared = getattr(kernelapi, "FakeCUDAShared", None)
+    original = getattr(shared, "array", None)
+    names = getattr(getattr(original, "__code__", None), "co_names", ())
+    if shared is None or "_allocations" not in names:
+        return False  # another simulator layout: leave it alone
+    lock = threading.Lock()
+
+    def array(self: Any, shape: Any, dtype: Any, alignment: Any = None) -> Any:
+        if alignment is not None or shape == 0:  # errors, dynamic shared memory
+            return original(self, shape, dtype, alignment)
+        if isinstance(dtype, types.Type):
+            dtype = numpy_support.as_dtype(dtype)
+        frame = sys._getframe(1)
+        caller = (frame.f_code.co_filename, frame.f_lineno)
+        with lock:
+            found = self._allocations.get(caller)
+            if found is None:
+                found = np.empty(shape, dtype)
+                self._allocations[caller] = found
+        return found
+
+    shared.array = array
+    _SHARED_PATCHED = True
+    return True
+
+
+_SHARED_PATCHED = False
 
 
 def toolkit_problem() -> str:

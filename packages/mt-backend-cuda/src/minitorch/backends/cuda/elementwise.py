@@ -1,17 +1,40 @@
 """Elementwise kernels: `map` (one operand), `zip` (two) and `where` over strided views.
 
 Op selection: each named op gets a small integer code, and one kernel per
-arity switches on it in a device function. The alternative, one kernel per
-op, would compile every op x 2 dtypes x each rank separately (about a second
+arity (and dtype family) switches on it in a device function. The
+alternative, one kernel per op, would compile every op x dtypes x each rank
+separately (about a second
 of NVVM time each on first use) for no runtime gain: the code is a kernel
 argument, the same for every thread, so the branch never diverges within a
 warp and costs a few integer compares next to the global-memory traffic.
 
-Precision: operands are widened to float64, the op is computed there, and the
-result is rounded once when stored, exactly what the pure-Python reference
-backend does. Elementwise kernels are bound by memory traffic, so the wider
-arithmetic costs nothing measurable on datacenter GPUs. `where` is a
-selection, not arithmetic: it copies the chosen element as it is stored.
+Dtypes and precision: there are two kernels per arity, chosen on the host by
+the operands' dtype (`map_launch`, `zip_launch`).
+
+* float32 / float64 operands run `map_kernel` / `zip_kernel`: widened to
+  float64, the op computed there, the result rounded once when stored,
+  exactly what the pure-Python reference backend does. Elementwise kernels
+  are bound by memory traffic, so the wider arithmetic costs nothing
+  measurable on datacenter GPUs.
+* int32 / int64 / bool operands run `map_int_kernel` / `zip_int_kernel`:
+  widened to int64 (a bool to 0 / 1) and computed there exactly, with the
+  integer semantics of `ops.INT_MAP_OPS` / `INT_ZIP_OPS` (floor division
+  and % by zero give 0, integer pow by squaring). int64 never passes through
+  float64, so values beyond 2**53 stay exact.
+* The comparisons write bool outputs (1 / 0 converted when stored); `not`,
+  `and`, `or`, `xor` take bool operands only.
+* `id` between two dtypes is the cast: `cast_kernel` converts each element
+  straight from its stored type to the output's (float to integer truncates
+  toward zero, int64 to float32 rounds once), `cast_to_bool_kernel` writes
+  `!= 0` (nan is true).
+
+numba compiles one specialisation per (output dtype, operand dtype, rank)
+actually launched, so a dtype nobody uses costs no compile time.
+An op launched with an operand dtype `ops.op_dtypes` does not list (`exp` of
+an int64, `and` of a float) is refused on the host with a TypeError.
+`where` is a selection, not arithmetic: it copies the chosen element as it
+is stored, in any of the five dtypes; the condition is bool (any dtype
+works: it is compared with 0).
 
 The special cases of `minitorch.tensor.ops` (division by zero, log of 0,
 exp overflow) are spelled out as branches rather than left to CUDA's libm:
@@ -24,7 +47,7 @@ from __future__ import annotations
 
 import math
 
-from numba import cuda, float64
+from numba import cuda, float64, int64
 
 from minitorch.tensor import ops
 
@@ -58,6 +81,9 @@ INV = MAP_CODES["inv"]
 SQRT = MAP_CODES["sqrt"]
 ABS = MAP_CODES["abs"]
 SIGN = MAP_CODES["sign"]
+SIN = MAP_CODES["sin"]
+COS = MAP_CODES["cos"]
+NOT = MAP_CODES["not"]
 
 ADD = ZIP_CODES["add"]
 SUB = ZIP_CODES["sub"]
@@ -74,6 +100,14 @@ LOG_BACK = ZIP_CODES["log_back"]
 INV_BACK = ZIP_CODES["inv_back"]
 SIGMOID_BACK = ZIP_CODES["sigmoid_back"]
 TANH_BACK = ZIP_CODES["tanh_back"]
+LE = ZIP_CODES["le"]
+GE = ZIP_CODES["ge"]
+NE = ZIP_CODES["ne"]
+FLOORDIV = ZIP_CODES["floordiv"]
+MOD = ZIP_CODES["mod"]
+AND = ZIP_CODES["and"]
+OR = ZIP_CODES["or"]
+XOR = ZIP_CODES["xor"]
 
 # exp(x) overflows float64 just above this; math.exp would raise in the simulator.
 EXP_OVERFLOW = 709.782712893384
@@ -118,6 +152,30 @@ def safe_log(x):
     if x == 0.0:
         return -math.inf
     return math.nan
+
+
+@cuda.jit(device=True)
+def float_floordiv(a, b):
+    """ops._floordiv: floor of the IEEE quotient (+-inf / nan stay as they are).
+
+    `+ 0.0` turns floor(-0.0) into +0.0: the reference floors to a Python
+    int, which has no negative zero."""
+    q = safe_div(a, b)
+    if math.isfinite(q):
+        return math.floor(q) + 0.0
+    return q
+
+
+@cuda.jit(device=True)
+def float_mod(a, b):
+    """ops._mod: PyTorch's remainder, with the divisor's sign; nan for a zero
+    or nan divisor and for an infinite or nan dividend."""
+    if b == 0.0 or not math.isfinite(a) or math.isnan(b):
+        return math.nan
+    r = math.fmod(a, b)
+    if r != 0.0 and (r < 0.0) != (b < 0.0):
+        return r + b
+    return r
 
 
 @cuda.jit(device=True)
@@ -170,7 +228,12 @@ def apply_map(code, x):
         if x > 0.0:
             return 1.0
         return -1.0 if x < 0.0 else 0.0
-    return math.nan  # unknown code: see the comment above apply_map
+    elif code == SIN:
+        # sin(+-inf) is nan (math.sin would raise in the simulator).
+        return math.sin(x) if math.isfinite(x) else math.nan
+    elif code == COS:
+        return math.cos(x) if math.isfinite(x) else math.nan
+    return math.nan  # unknown code (or `not`, bool only): see the comment above
 
 
 @cuda.jit(device=True)
@@ -208,7 +271,107 @@ def apply_zip(code, a, b):
         return b * a * (1.0 - a)
     elif code == TANH_BACK:  # tanh_back(t, g), t the forward output
         return b * (1.0 - a * a)
-    return math.nan  # unknown code: see the comment above apply_map
+    elif code == LE:
+        return 1.0 if a <= b else 0.0
+    elif code == GE:
+        return 1.0 if a >= b else 0.0
+    elif code == NE:
+        return 1.0 if a != b else 0.0
+    elif code == FLOORDIV:
+        return float_floordiv(a, b)
+    elif code == MOD:
+        return float_mod(a, b)
+    return math.nan  # unknown code (or and/or/xor, bool only): see above apply_map
+
+
+# -- integer and bool device functions --------------------------------------
+# int32, int64 and bool operands are widened to int64 (bool to 0 / 1), the op
+# is computed there exactly, and the result is stored into the output's dtype
+# (an int32 result that overflowed wraps: overflow is unspecified in the
+# contract). The integer semantics are those of ops.INT_MAP_OPS / INT_ZIP_OPS;
+# every other op the tables allow on integers or bools is a comparison or a
+# logical op, computed here as 1 / 0. Integers never pass through float64, so
+# int64 values beyond 2**53 stay exact. No NaN exists to mark an unknown code,
+# so the default is 0 (the host refuses unknown names and disallowed dtypes
+# before any launch: `check_dtype`).
+@cuda.jit(device=True)
+def int_pow(x, y):
+    """ops._int_pow: exact x**y for y >= 0 (by squaring); for y < 0 the
+    truncated 1 / x**-y: +-1 for x == +-1, else 0."""
+    if y < 0:
+        if x == 1:
+            return 1
+        if x == -1:
+            return -1 if (-y) % 2 == 1 else 1
+        return 0
+    result = 1
+    base = x
+    e = y
+    while e > 0:
+        if e % 2 == 1:
+            result *= base
+        e //= 2
+        if e > 0:  # no square past the last bit (it could overflow for nothing)
+            base *= base
+    return result
+
+
+@cuda.jit(device=True)
+def apply_map_int(code, x):
+    """The map op with integer `code` applied to int64 `x` (a bool as 0 / 1)."""
+    if code == NEG:
+        return -x
+    elif code == RELU:
+        return x if x > 0 else 0
+    elif code == ABS:
+        return x if x >= 0 else -x
+    elif code == SIGN:
+        if x > 0:
+            return 1
+        return -1 if x < 0 else 0
+    elif code == NOT:
+        return 1 if x == 0 else 0
+    elif code == ID:
+        return x
+    return 0  # unknown code: 0 (see the comment above)
+
+
+@cuda.jit(device=True)
+def apply_zip_int(code, a, b):
+    """The zip op with integer `code` applied to int64 `a`, `b` (bools as 0 / 1)."""
+    if code == ADD:
+        return a + b
+    elif code == SUB:
+        return a - b
+    elif code == MUL:
+        return a * b
+    elif code == POW:
+        return int_pow(a, b)
+    elif code == MAX:
+        return a if a >= b else b
+    elif code == FLOORDIV:  # Python's floor division; 0 for a zero divisor
+        return a // b if b != 0 else 0
+    elif code == MOD:  # Python's %, the divisor's sign; 0 for a zero divisor
+        return a % b if b != 0 else 0
+    elif code == LT:
+        return 1 if a < b else 0
+    elif code == GT:
+        return 1 if a > b else 0
+    elif code == LE:
+        return 1 if a <= b else 0
+    elif code == GE:
+        return 1 if a >= b else 0
+    elif code == EQ:
+        return 1 if a == b else 0
+    elif code == NE:
+        return 1 if a != b else 0
+    elif code == AND:
+        return 1 if a != 0 and b != 0 else 0
+    elif code == OR:
+        return 1 if a != 0 or b != 0 else 0
+    elif code == XOR:
+        return 1 if (a != 0) != (b != 0) else 0
+    return 0  # unknown code: 0 (see the comment above apply_map_int)
 
 
 # -- kernels ----------------------------------------------------------------
@@ -247,6 +410,74 @@ def zip_kernel(code, out, out_strides, shape, a, a_strides, b, b_strides, size):
             a_pos += i * a_strides[d]
             b_pos += i * b_strides[d]
         out[out_pos] = apply_zip(code, float64(a[a_pos]), float64(b[b_pos]))
+
+
+@cuda.jit
+def map_int_kernel(code, out, out_strides, shape, a, a_strides, size):
+    """`map_kernel` for int32 / int64 / bool operands: exact int64 arithmetic."""
+    for ordinal in range(cuda.grid(1), size, cuda.gridsize(1)):
+        rest = ordinal
+        out_pos = 0
+        a_pos = 0
+        for d in range(len(shape) - 1, -1, -1):
+            i = rest % shape[d]
+            rest //= shape[d]
+            out_pos += i * out_strides[d]
+            a_pos += i * a_strides[d]
+        out[out_pos] = apply_map_int(code, int64(a[a_pos]))
+
+
+@cuda.jit
+def zip_int_kernel(code, out, out_strides, shape, a, a_strides, b, b_strides, size):
+    """`zip_kernel` for int32 / int64 / bool operands: exact int64 arithmetic."""
+    for ordinal in range(cuda.grid(1), size, cuda.gridsize(1)):
+        rest = ordinal
+        out_pos = 0
+        a_pos = 0
+        b_pos = 0
+        for d in range(len(shape) - 1, -1, -1):
+            i = rest % shape[d]
+            rest //= shape[d]
+            out_pos += i * out_strides[d]
+            a_pos += i * a_strides[d]
+            b_pos += i * b_strides[d]
+        out[out_pos] = apply_zip_int(code, int64(a[a_pos]), int64(b[b_pos]))
+
+
+@cuda.jit
+def cast_kernel(out, out_strides, shape, a, a_strides, size):
+    """out[idx] = a[idx] converted to out's dtype: the `id` map between dtypes.
+
+    One conversion, from the stored type straight to the output's (no float64
+    in between, so int64 stays exact and int64 -> float32 rounds once): float
+    to integer truncates toward zero, bool to a number is 0 / 1. Outputs of
+    dtype bool use `cast_to_bool_kernel` instead.
+    """
+    for ordinal in range(cuda.grid(1), size, cuda.gridsize(1)):
+        rest = ordinal
+        out_pos = 0
+        a_pos = 0
+        for d in range(len(shape) - 1, -1, -1):
+            i = rest % shape[d]
+            rest //= shape[d]
+            out_pos += i * out_strides[d]
+            a_pos += i * a_strides[d]
+        out[out_pos] = a[a_pos]
+
+
+@cuda.jit
+def cast_to_bool_kernel(out, out_strides, shape, a, a_strides, size):
+    """out[idx] = a[idx] != 0 (a nan is != 0, so true): the `id` map to bool."""
+    for ordinal in range(cuda.grid(1), size, cuda.gridsize(1)):
+        rest = ordinal
+        out_pos = 0
+        a_pos = 0
+        for d in range(len(shape) - 1, -1, -1):
+            i = rest % shape[d]
+            rest //= shape[d]
+            out_pos += i * out_strides[d]
+            a_pos += i * a_strides[d]
+        out[out_pos] = a[a_pos] != 0
 
 
 @cuda.jit
@@ -302,28 +533,74 @@ def _elements(shape: tuple[int, ...]) -> int:
     return size
 
 
+def is_float(storage) -> bool:
+    """Whether a storage holds floating point (float32 / float64) elements."""
+    return storage.dtype.kind == "f"
+
+
+# (kind, op) -> the operand dtype names mt-tensor may call it with (ops.op_dtypes).
+_ALLOWED: dict[tuple[str, str], frozenset[str]] = {
+    **{("map", op): frozenset(ops.op_dtypes("map", op)) for op in ops.MAP_OPS},
+    **{("zip", op): frozenset(ops.op_dtypes("zip", op)) for op in ops.ZIP_OPS},
+}
+
+
+def check_dtype(kind: str, op: str, storage) -> None:
+    """Refuse an operand dtype `ops.op_dtypes` does not allow for the op (say
+    `exp` of int64, or `and` of float32): mt-tensor converts operands before
+    a kernel runs, so this is a bug upstream, and the integer kernels have no
+    NaN to flag it with. `id` takes any dtype."""
+    name = storage.dtype.name
+    if name not in _ALLOWED[(kind, op)]:
+        allowed = ", ".join(ops.op_dtypes(kind, op))
+        raise TypeError(f"cuda {kind}: op {op!r} is not defined for {name} operands "
+                        f"(it takes {allowed})")
+
+
 def map_launch(op: str, out, out_strides, shape, a, a_strides) -> device.Launch | None:
-    """The launch for `Backend.map`, or None when there is nothing to do."""
+    """The launch for `Backend.map`, or None when there is nothing to do.
+
+    Float operands run `map_kernel` (float64 arithmetic); int32 / int64 / bool
+    ones `map_int_kernel` (exact int64); `id` between two dtypes, or of a
+    non-float dtype, is a cast (`cast_kernel`, `cast_to_bool_kernel`).
+    """
     code = op_code("map", op)
     device.on_device(out=out, a=a)
+    check_dtype("map", op, a)
+    if code == ID and (out.dtype != a.dtype or not is_float(a)):
+        kernel = cast_to_bool_kernel if out.dtype.kind == "b" else cast_kernel
+        shape, out_strides, a_strides = _rank_at_least_one(shape, out_strides, a_strides)
+        size = _elements(shape)
+        return device.per_element(kernel, size, (out, out_strides, shape, a, a_strides, size))
+    kernel = map_kernel if is_float(a) else map_int_kernel
     shape, out_strides, a_strides = _rank_at_least_one(shape, out_strides, a_strides)
     size = _elements(shape)
     return device.per_element(
-        map_kernel, size, (code, out, out_strides, shape, a, a_strides, size)
+        kernel, size, (code, out, out_strides, shape, a, a_strides, size)
     )
 
 
 def zip_launch(op: str, out, out_strides, shape, a, a_strides, b,
                b_strides) -> device.Launch | None:
-    """The launch for `Backend.zip`, or None when there is nothing to do."""
+    """The launch for `Backend.zip`, or None when there is nothing to do.
+
+    a and b share a dtype: float operands run `zip_kernel`, int32 / int64 /
+    bool ones `zip_int_kernel`; `out` has their dtype, or bool for the
+    comparisons (any dtype works: the result is converted when stored).
+    """
     code = op_code("zip", op)
     device.on_device(out=out, a=a, b=b)
+    check_dtype("zip", op, a)
+    if a.dtype != b.dtype:
+        raise TypeError(f"cuda zip: {op} got operands of two dtypes, {a.dtype.name} and "
+                        f"{b.dtype.name}; mt-tensor converts them to one first")
+    kernel = zip_kernel if is_float(a) else zip_int_kernel
     shape, out_strides, a_strides, b_strides = _rank_at_least_one(
         shape, out_strides, a_strides, b_strides
     )
     size = _elements(shape)
     return device.per_element(
-        zip_kernel, size, (code, out, out_strides, shape, a, a_strides, b, b_strides, size)
+        kernel, size, (code, out, out_strides, shape, a, a_strides, b, b_strides, size)
     )
 
 
@@ -342,6 +619,8 @@ def where_launch(out, out_strides, shape, cond, cond_strides, a, a_strides, b,
 
 
 def fill_launch(out, value: float, size: int) -> device.Launch | None:
-    """The launch that sets out[:size] to `value`."""
+    """The launch that sets out[:size] to `value` (a float for float storages,
+    an int, stored as != 0 for bool, for the others)."""
     device.on_device(out=out)
-    return device.per_element(fill_kernel, int(size), (out, float(value), int(size)))
+    value = float(value) if is_float(out) else int(value)
+    return device.per_element(fill_kernel, int(size), (out, value, int(size)))

@@ -9,7 +9,12 @@ one huge vector uses a single block, which is correct but leaves most of a
 GPU idle.
 
 max and argmax share one path: both track (value, first index), NaN wins,
-exactly as the reference backend's loop does.
+exactly as the reference backend's loop does. argmax writes int64.
+
+Dtypes: float32 / float64 inputs run `reduce_kernel`, whose partials are
+float64; int32 / int64 (and bool) inputs run `reduce_int_kernel`, whose
+partials are int64, so integer sums are exact (mt-tensor widens bool and
+int32 to int64 before a sum, as PyTorch does).
 """
 
 from __future__ import annotations
@@ -21,7 +26,13 @@ from numba import cuda, float64, int64
 from minitorch.tensor import ops
 
 from . import device
-from .blockreduce import argmax_beats, block_argmax, block_sum
+from .blockreduce import (
+    argmax_beats,
+    block_argmax,
+    block_argmax_int,
+    block_sum,
+    int_argmax_beats,
+)
 
 # Compile-time size of the shared scratch (numba freezes module globals).
 SCRATCH = device.MAX_REDUCE_THREADS
@@ -77,11 +88,62 @@ def reduce_kernel(code, out, out_strides, out_shape, a, a_strides, dim, length, 
                 if code == MAX:
                     out[out_pos] = best
                 else:
-                    out[out_pos] = float64(best_j)
+                    out[out_pos] = best_j  # int64 out; exact in a float one too
         elif tid == 0:
             # Unknown code: reduce_launch refuses unknown names, and a kernel
             # cannot raise (see apply_map in elementwise.py); NaN marks it.
             out[out_pos] = math.nan
+
+
+@cuda.jit
+def reduce_int_kernel(code, out, out_strides, out_shape, a, a_strides, dim, length,
+                      out_size):
+    """`reduce_kernel` for int32 / int64 / bool inputs, in exact int64.
+
+    The partials live in int64 scratch, so a sum of int64 values beyond 2**53
+    stays exact (float64 scratch would round it); no NaN exists, so max and
+    argmax are plain comparisons, the first maximum winning.
+    """
+    values = cuda.shared.array(SCRATCH, int64)
+    indices = cuda.shared.array(SCRATCH, int64)
+    tid = cuda.threadIdx.x
+    nthreads = cuda.blockDim.x
+    step = a_strides[dim]
+    for ordinal in range(cuda.blockIdx.x, out_size, cuda.gridDim.x):
+        rest = ordinal
+        out_pos = 0
+        base = 0
+        for d in range(len(out_shape) - 1, -1, -1):
+            i = rest % out_shape[d]
+            rest //= out_shape[d]
+            out_pos += i * out_strides[d]
+            base += i * a_strides[d]
+        if code == SUM:
+            acc = int64(0)
+            for j in range(tid, length, nthreads):
+                acc += int64(a[base + j * step])
+            values[tid] = acc
+            total = block_sum(values, tid, nthreads)
+            if tid == 0:
+                out[out_pos] = total
+        elif code == MAX or code == ARGMAX:
+            best = int64(0)
+            best_j = -1
+            for j in range(tid, length, nthreads):
+                v = int64(a[base + j * step])
+                if int_argmax_beats(v, j, best, best_j):
+                    best = v
+                    best_j = j
+            values[tid] = best
+            indices[tid] = best_j
+            best, best_j = block_argmax_int(values, indices, tid, nthreads)
+            if tid == 0:
+                if code == MAX:
+                    out[out_pos] = best
+                else:
+                    out[out_pos] = best_j
+        elif tid == 0:
+            out[out_pos] = 0  # unknown code (refused on the host): no NaN to mark it
 
 
 def reduce_launch(op: str, out, out_strides, out_shape, a, a_strides, a_shape,
@@ -109,6 +171,7 @@ def reduce_launch(op: str, out, out_strides, out_shape, a, a_strides, a_shape,
     threads = device.reduce_threads_for(length, min(lim.reduce_threads, device.MAX_REDUCE_THREADS))
     blocks = min(out_size, lim.max_blocks)
     device.on_device(out=out, a=a)
+    kernel = reduce_kernel if a.dtype.kind == "f" else reduce_int_kernel
     args = (code, out, out_strides, out_shape, a, a_strides, int(dim), int(length),
             int(out_size))
-    return device.Launch(reduce_kernel, blocks, threads, args)
+    return device.Launch(kernel, blocks, threads, args)
