@@ -155,10 +155,19 @@ def write(target: Tensor, op: str, src: Any, lookup: Lookup, mode: str) -> Tenso
 
 
 # -- t[key] with tensors, lists, ranges, bool masks ---------------------------------------
-def _is_tensorish(k: Any) -> bool:
-    from .tensor import Tensor
+# tensor.py imports this module, so Tensor is looked up on first use and kept:
+# `is_advanced` runs on every t[key], and an import statement there would cost
+# more than a basic index's own work.
+_INDEX_TYPES: tuple[type, ...] = ()
 
-    return isinstance(k, (Tensor, list, range, np.ndarray))
+
+def _is_tensorish(k: Any) -> bool:
+    global _INDEX_TYPES
+    if not _INDEX_TYPES:
+        from .tensor import Tensor
+
+        _INDEX_TYPES = (Tensor, list, range, np.ndarray)
+    return isinstance(k, _INDEX_TYPES)
 
 
 def is_advanced(key: Any) -> bool:
