@@ -93,6 +93,10 @@ def evaluate(model: nn.Module, data: Any, batch_size: int, backend: Any) -> floa
 
 
 def _progress(total: int, desc: str, disable: bool):
+    # A bar redraws itself with carriage returns: on a pipe or in a CI log every redraw
+    # becomes text (hundreds of kilobytes a run). There the per-epoch line is enough.
+    if disable or not sys.stderr.isatty():
+        return None
     try:
         from tqdm import tqdm
     except ImportError:  # the bar is a nicety; training works without it
