@@ -1,23 +1,32 @@
 """Train the seed's CNN on MNIST (the seed's §7).
 
-    python examples/mnist_cnn.py                 # embedded 4,000/1,000 digits, 10 epochs
+    python examples/mnist_cnn.py                 # embedded 4,000/1,000 digits, 15 epochs
     python examples/mnist_cnn.py --dataset mnist --download --epochs 3
+    python examples/mnist_cnn.py --init pytorch --schedule none --lr 1e-3 --epochs 10  # the old recipe
 
 conv 1->4 3x3 same, ReLU, conv 4->8 3x3 same, ReLU, max-pool 4x4 (8x7x7),
 flatten (392), linear 392->128, ReLU, dropout 0.25, linear 128->10;
 cross entropy; Adam.
+
+The default recipe is what the seed's §6 study points to: He initialization
+(the CNN trains poorly from PyTorch's default init at this scale), Adam at
+3e-3 annealed to 0 over the run with a cosine schedule, 15 epochs. It ends at
+96.0-96.6% test accuracy on seeds 0-4; the old recipe (PyTorch's init, a
+constant 1e-3, 10 epochs) at 94.3-95.8%.
 """
 
 from __future__ import annotations
 
 import argparse
 
+from mnist_mlp import initialize
 from training import add_common_args, fit, install_sigint_default, load_data, report, resume
 
 import minitorch.nn as nn
 import minitorch.nn.functional as F
 import minitorch.tensor as mt
 from minitorch.optim import Adam
+from minitorch.optim.lr_scheduler import CosineAnnealingLR
 
 
 class SeedCNN(nn.Module):
@@ -47,7 +56,12 @@ def parameter_count(model: nn.Module) -> int:
 
 def main(argv: list[str] | None = None) -> list:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_common_args(parser, epochs=10, batch_size=64, lr=1e-3)
+    add_common_args(parser, epochs=15, batch_size=64, lr=3e-3)
+    parser.add_argument("--init", choices=["he", "pytorch"], default="he",
+                        help="he: U[-sqrt(6/fan_in), +] weights and zero biases (default); "
+                             "pytorch: the layers' own PyTorch-style init")
+    parser.add_argument("--schedule", choices=["cosine", "none"], default="cosine",
+                        help="cosine: anneal the learning rate to 0 over the epochs (default)")
     parser.add_argument("--metrics", default=None, help="write per-epoch metrics as JSON here")
     args = parser.parse_args(argv)
     install_sigint_default()
@@ -55,16 +69,19 @@ def main(argv: list[str] | None = None) -> list:
     mt.manual_seed(args.seed)
     train, test = load_data(args, normalize=True)
     model = SeedCNN()
+    if args.init == "he":
+        initialize(model, "he", 0.0)
     if args.backend:
         model.to(args.backend)
     optimizer = Adam(model.named_parameters(), lr=args.lr)
-    start, done = resume(args, model, optimizer)
+    scheduler = CosineAnnealingLR(optimizer, T_max=args.epochs) if args.schedule == "cosine" else None
+    start, done = resume(args, model, optimizer, scheduler)
     backend = mt.get_backend(args.backend).name
     print(f"seed CNN, {parameter_count(model):,} parameters, backend {backend}, "
           f"{len(train)} train / {len(test)} test images")
 
     history = fit(model, optimizer, lambda logits, y: F.cross_entropy(logits, y), train, test, args,
-                  start_epoch=start, history=done)
+                  scheduler=scheduler, start_epoch=start, history=done)
     report(history, args, "seed CNN on MNIST")
     return history
 
