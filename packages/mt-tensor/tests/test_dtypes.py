@@ -175,3 +175,16 @@ def test_size_is_a_tuple_with_pytorchs_repr(backend):
     assert isinstance(x.shape, mt.Size) and isinstance(x.shape, tuple)
     assert x.shape == (2, 3) and repr(x.shape) == "minitorch.Size([2, 3])"
     assert x.size() == (2, 3) and x.shape.numel() == 6
+
+
+def test_cat_promotes_mixed_dtypes_like_torch_cat():
+    # torch.cat([float32, float64]) is float64, [int64, bool] int64, [int64, float32] float32;
+    # the gradient comes back in each input's own dtype.
+    a = mt.ones(2, requires_grad=True)
+    b = mt.ones(2, dtype=mt.float64, requires_grad=True)
+    joined = mt.cat([a, b])
+    assert joined.dtype is mt.float64
+    joined.sum().backward()
+    assert a.grad.dtype is mt.float32 and b.grad.dtype is mt.float64
+    assert mt.cat([mt.tensor([1, 2]), mt.tensor([True])]).dtype is mt.int64
+    assert mt.cat([mt.tensor([1, 2]), mt.tensor([0.5])]).dtype is mt.float32

@@ -76,13 +76,20 @@ from .tensor_view import TensorView
 
 
 def cat(tensors: list[Tensor] | tuple[Tensor, ...], dim: int = 0) -> Tensor:
-    """Join tensors along an existing dim."""
+    """Join tensors along an existing dim; mixed dtypes promote as in torch.cat
+    (float32 with float64 gives float64)."""
+    from .dtype import result_type
+    from .promotion import convert
     from .shape import normalize_dim
     from .views import Cat
 
     if not tensors:
         raise ValueError("cat: expected a non-empty list of tensors")
-    return Cat.apply(*tensors, dim=normalize_dim(dim, tensors[0].dim(), "cat"))
+    common = tensors[0].dtype
+    for t in tensors[1:]:
+        common = result_type(common, 1, t.dtype, 1)  # cat's operands all have dims
+    joined = [convert(t, common) for t in tensors]
+    return Cat.apply(*joined, dim=normalize_dim(dim, tensors[0].dim(), "cat"))
 
 
 def stack(tensors: list[Tensor] | tuple[Tensor, ...], dim: int = 0) -> Tensor:
