@@ -195,7 +195,7 @@ MALFORMED = {
     "entry not an object": lambda d: mutate_header(d, lambda h: h.update({"model/0.bias": 7})),
     "entry missing fields": lambda d: mutate_header(
         d, lambda h: h["model/0.bias"].pop("shape")),
-    "unknown dtype": lambda d: mutate_header(d, lambda h: h["model/0.bias"].update(dtype="I64")),
+    "unknown dtype": lambda d: mutate_header(d, lambda h: h["model/0.bias"].update(dtype="F16")),
     "negative shape": lambda d: mutate_header(d, lambda h: h["model/0.bias"].update(shape=[-4])),
     "offsets not a pair": lambda d: mutate_header(
         d, lambda h: h["model/0.bias"].update(data_offsets=[0])),
@@ -227,7 +227,7 @@ MESSAGES = {
     "header is a list": "JSON list, expected an object",
     "metadata not strings": "__metadata__ must be",
     "entry not an object": "'model/0.bias': entry is a JSON int",
-    "unknown dtype": "unsupported dtype 'I64'",
+    "unknown dtype": "unsupported dtype 'F16'",
     "negative shape": "not a list of non-negative ints",
     "offsets out of range": "out of range",
     "length does not match shape": r"shape \(5,\) of F32 needs 20 bytes",

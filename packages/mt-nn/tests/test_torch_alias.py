@@ -15,6 +15,7 @@ import minitorch.tensor as mt
 @pytest.mark.parametrize("name,target", [
     ("minitorch.torch.nn", "minitorch.nn"),
     ("minitorch.torch.nn.functional", "minitorch.nn.functional"),
+    ("minitorch.torch.nn.utils", "minitorch.nn.utils"),
     ("minitorch.torch.optim", "minitorch.optim"),
     ("minitorch.torch.optim.lr_scheduler", "minitorch.optim.lr_scheduler"),
     ("minitorch.torch.utils.data", "minitorch.data"),
@@ -37,6 +38,33 @@ def test_the_namespace_is_minitorch_tensors():
     assert DataLoader is minitorch.data.DataLoader
 
 
+def test_torch_save_and_load_are_the_safetensors_serializer(tmp_path):
+    import minitorch.nn.serialization
+    import minitorch.torch as torch
+    import minitorch.torch.nn as nn
+
+    assert torch.save is minitorch.nn.serialization.save
+    assert torch.load is minitorch.nn.serialization.load
+    # The two lines of PyTorch code everyone writes, unchanged.
+    model, fresh = nn.Linear(3, 2), nn.Linear(3, 2)
+    torch.save(model.state_dict(), tmp_path / "model.pt")
+    fresh.load_state_dict(torch.load(tmp_path / "model.pt"))
+    x = torch.randn(2, 3)
+    assert fresh(x).tolist() == model(x).tolist()
+    assert fresh.weight.tolist() != nn.Linear(3, 2).weight.tolist()  # not a fresh init
+
+
+def test_nn_utils_is_reachable_as_pytorch_code_reaches_it():
+    import minitorch.nn.utils
+    import minitorch.torch as torch
+    from minitorch.torch.nn.utils import clip_grad_norm_, parameters_to_vector
+
+    assert torch.nn.utils is minitorch.nn.utils
+    assert clip_grad_norm_ is torch.nn.utils.clip_grad_norm_ is minitorch.nn.utils.clip_grad_norm_
+    assert parameters_to_vector is minitorch.nn.utils.parameters_to_vector
+    assert torch.nn.utils.clip_grad.clip_grad_value_ is minitorch.nn.utils.clip_grad_value_
+
+
 def test_a_pytorch_training_step_runs_with_the_imports_swapped():
     import minitorch.torch as torch
     import minitorch.torch.nn as nn
@@ -52,6 +80,7 @@ def test_a_pytorch_training_step_runs_with_the_imports_swapped():
         opt.zero_grad()
         loss = F.cross_entropy(model(x), target)
         loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=10.0)
         opt.step()
         losses.append(loss.item())
     with torch.no_grad():

@@ -6,7 +6,7 @@
     nn.save("ckpt.safetensors", model=model, optimizer=opt, epoch=3)
 """
 
-from . import functional, init
+from . import functional, init, utils
 from .activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .checkpoint import CheckpointError, checkpoint_metadata, load, save
 from .container import ModuleList, Sequential
@@ -25,4 +25,5 @@ __all__ = [
     "Dropout", "Flatten", "IncompatibleKeys", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d",
     "Module", "ModuleList", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax",
     "StateDictError", "Tanh", "checkpoint_metadata", "functional", "init", "load", "save",
+    "utils",
 ]

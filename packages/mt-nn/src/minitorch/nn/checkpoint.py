@@ -9,7 +9,7 @@ Layout of the file:
 
 - tensors ``model/<name>`` (the model's state_dict) and
   ``optimizer/<parameter name>/<key>`` (momentum buffers, Adam moments), as
-  F32 or F64 arrays;
+  arrays of the tensors' own dtypes (F32, F64, I64, I32, BOOL);
 - ``__metadata__`` strings: ``format``, ``format_version``, and JSON for
   ``optimizer`` (hyper-parameters, step counts), ``scheduler``, ``rng`` and
   ``meta``.
@@ -48,7 +48,8 @@ MODEL, OPTIMIZER = "model/", "optimizer/"
 
 
 # -- saving ---------------------------------------------------------------------------
-def _host(t: Tensor) -> np.ndarray:
+def host_array(t: Tensor) -> np.ndarray:
+    """A C-contiguous host copy of `t`'s values, ready for safetensors."""
     return np.require(t.detach().numpy(), requirements='C')  # keeps 0-d shapes, unlike ascontiguousarray
 
 
@@ -71,7 +72,7 @@ def _optimizer_entries(optimizer: Any) -> tuple[dict[str, np.ndarray], str]:
         scalars[name] = {}
         for key, value in entry.items():
             if isinstance(value, Tensor):
-                tensors[f"{OPTIMIZER}{name}/{key}"] = _host(value)
+                tensors[f"{OPTIMIZER}{name}/{key}"] = host_array(value)
             else:
                 scalars[name][key] = value
     document = {"param_groups": state_dict["param_groups"], "state": scalars}
@@ -98,17 +99,19 @@ def save(path: str | os.PathLike[str], model: Module | None = None, optimizer: A
                 "rng": _json(mt.get_rng_state(), "the RNG state"),
                 "meta": _json(meta, "meta")}
     if model is not None:
-        tensors.update({MODEL + k: _host(v) for k, v in model.state_dict().items()})
+        tensors.update({MODEL + k: host_array(v) for k, v in model.state_dict().items()})
         metadata["model_class"] = type(model).__name__
     if optimizer is not None:
         optimizer_tensors, metadata["optimizer"] = _optimizer_entries(optimizer)
         tensors.update(optimizer_tensors)
     if scheduler is not None:
         metadata["scheduler"] = _json(scheduler.state_dict(), "the scheduler state")
-    _write_atomically(Path(path), safetensors.numpy.save(tensors, metadata=metadata))
+    write_atomically(Path(path), safetensors.numpy.save(tensors, metadata=metadata))
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temp file in the same folder, fsync and rename:
+    a crash leaves the old file or the new one, never a half-written one."""
     folder = path.parent if str(path.parent) else Path(".")
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -30,8 +30,13 @@ import numpy as np
 MAX_HEADER_BYTES = 100 * 1024 * 1024
 
 # The element types minitorch tensors hold (little-endian, as the format says).
-DTYPES: dict[str, np.dtype] = {"F32": np.dtype("<f4"), "F64": np.dtype("<f8")}
-DTYPE_NAMES: dict[str, str] = {"float32": "F32", "float64": "F64"}
+DTYPES: dict[str, np.dtype] = {
+    "F32": np.dtype("<f4"), "F64": np.dtype("<f8"), "I64": np.dtype("<i8"),
+    "I32": np.dtype("<i4"), "BOOL": np.dtype("?"),
+}
+DTYPE_NAMES: dict[str, str] = {
+    "float32": "F32", "float64": "F64", "int64": "I64", "int32": "I32", "bool": "BOOL",
+}
 
 
 class CheckpointError(ValueError):
@@ -108,8 +113,8 @@ def _entry(name: str, info: Any, buffer_size: int,
     dtype = info["dtype"]
     if not isinstance(dtype, str) or dtype not in DTYPES:
         raise CheckpointError(
-            path, f"tensor {name!r}: unsupported dtype {dtype!r}; minitorch checkpoints hold "
-            f"{' or '.join(DTYPES)}"
+            path, f"tensor {name!r}: unsupported dtype {dtype!r}; minitorch tensors hold "
+            f"{', '.join(DTYPES)} (convert it before saving, e.g. with .float() in PyTorch)"
         )
     shape = info["shape"]
     if not isinstance(shape, list) or not all(_is_int(d) and d >= 0 for d in shape):
@@ -176,7 +181,7 @@ def parse_safetensors(data: bytes, path: str | os.PathLike[str] = "<bytes>"
         path: names the source in errors.
 
     Returns:
-        ``(tensors, metadata)``: name -> native-endian float32/float64 array
+        ``(tensors, metadata)``: name -> native-endian array of one of `DTYPES`
         (each its own writable copy), and the ``__metadata__`` map.
 
     Raises:
@@ -188,7 +193,10 @@ def parse_safetensors(data: bytes, path: str | os.PathLike[str] = "<bytes>"
     entries = {name: _entry(name, info, len(buffer), path) for name, info in header.items()}
     _check_tiling([(b, e, name) for name, (_, _, b, e) in entries.items()], len(buffer), path)
     tensors = {}
-    for name, (dtype, shape, begin, _) in entries.items():
+    for name, (dtype, shape, begin, end) in entries.items():
+        if dtype.kind == "b" and (np.frombuffer(buffer[begin:end], dtype=np.uint8) > 1).any():
+            # numpy would take any byte as a bool; the format allows only 0 and 1.
+            raise CheckpointError(path, f"tensor {name!r}: BOOL data holds bytes other than 0 and 1")
         flat = np.frombuffer(buffer, dtype=dtype, count=math.prod(shape), offset=begin)
         tensors[name] = flat.astype(dtype.newbyteorder("="), copy=True).reshape(shape)
     return tensors, metadata

@@ -11,12 +11,17 @@ minitorch.nn.Module``)::
     import minitorch.torch.optim as optim      # import torch.optim as optim
     from minitorch.torch.optim.lr_scheduler import StepLR
     from minitorch.torch.utils.data import DataLoader, Dataset
+    from minitorch.torch.nn.utils import clip_grad_norm_
+
+    torch.save(model.state_dict(), "model.safetensors")   # safetensors, never pickle
+    model.load_state_dict(torch.load("model.safetensors"))
 """
 
 import importlib
 import sys
 import types
 
+from minitorch.nn.serialization import load, save  # torch.save / torch.load
 from minitorch.tensor import *  # noqa: F403
 from minitorch.tensor import __all__ as _tensor_names
 
@@ -25,6 +30,7 @@ ALIASES = {
     "nn": "minitorch.nn",
     "nn.functional": "minitorch.nn.functional",
     "nn.init": "minitorch.nn.init",
+    "nn.utils": "minitorch.nn.utils",
     "optim": "minitorch.optim",
     "optim.lr_scheduler": "minitorch.optim.lr_scheduler",
     "utils.data": "minitorch.data",
@@ -42,4 +48,5 @@ for _name, _target in ALIASES.items():
     setattr(sys.modules[f"{__name__}.{_parent}"] if _parent else sys.modules[__name__], _leaf,
             _module)
 
-__all__ = [*_tensor_names, *sorted({name.split(".")[0] for name in ALIASES}), "utils"]
+__all__ = [*_tensor_names, *sorted({name.split(".")[0] for name in ALIASES}), "utils", "load",
+           "save"]
