@@ -107,3 +107,46 @@ def test_leaf_gradients_own_their_memory():
     c = mt.tensor([0.0, 0.0, 0.0], backend=B, requires_grad=True)
     c.backward(g)  # a leaf root must not adopt the caller's tensor
     assert c.grad is not g and c.grad.tolist() == [5.0, 5.0, 5.0]
+
+
+# -- hooks for the end of a backward (PyTorch: register_post_accumulate_grad_hook,
+#    Variable._execution_engine.queue_callback) ----------------------------------------
+def test_post_accumulate_grad_hook_sees_the_accumulated_grad_each_backward():
+    from minitorch.autodiff import queue_callback
+
+    w = mt.tensor([1.0, 2.0], requires_grad=True)
+    seen, done = [], []
+
+    def hook(p):
+        seen.append(p.grad.tolist())
+        queue_callback(lambda: done.append(len(seen)))
+
+    handle = w.register_post_accumulate_grad_hook(hook)
+    (w * 3.0).sum().backward()
+    (w * w).sum().backward()
+    assert seen == [[3.0, 3.0], [5.0, 7.0]]  # accumulated: 3 + 2w
+    assert done == [1, 2]                    # each callback after its own pass
+    handle.remove()
+    (w * 1.0).sum().backward()
+    assert len(seen) == 2 and w.grad.tolist() == [6.0, 8.0]
+
+
+def test_post_accumulate_grad_hook_refuses_non_leaves_and_non_callables():
+    w = mt.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf"):
+        (w * 2.0).register_post_accumulate_grad_hook(lambda p: None)
+    with pytest.raises(TypeError, match="callable"):
+        w.register_post_accumulate_grad_hook(3)
+
+
+def test_queue_callback_outside_backward_raises_and_callbacks_record_no_graph():
+    from minitorch.autodiff import queue_callback
+
+    with pytest.raises(RuntimeError, match="no backward pass is running"):
+        queue_callback(lambda: None)
+    w = mt.tensor([2.0], requires_grad=True)
+    made = []
+    w.register_post_accumulate_grad_hook(
+        lambda p: queue_callback(lambda: made.append(p * 2.0)))
+    (w * w).sum().backward()
+    assert made[0].requires_grad is False and mt.is_grad_enabled()

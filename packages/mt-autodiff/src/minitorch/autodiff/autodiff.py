@@ -6,18 +6,47 @@
 that no saved value was modified in place), walks it from the output to the
 leaves pushing gradients through each op's backward, accumulates into the
 leaves, and releases each record as soon as it is done with it, so the graph
-is freed by the time backward returns.
+is freed by the time backward returns. Code that runs during a backward (a
+leaf's gradient hook) can `queue_callback` work for the moment the whole pass
+is done: data-parallel training waits for its gradient messages there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol, runtime_checkable
 
 from .function import History
 from .grad_mode import STATE
 
 Node = Any  # a History (a recorded op) or a leaf Variable
+
+
+
+class _Pass(threading.local):
+    """Per thread, like grad mode: the callbacks of the backward now running."""
+
+    callbacks: list[Callable[[], None]] | None = None
+
+
+_PASS = _Pass()
+
+
+def queue_callback(callback: Callable[[], None]) -> None:
+    """Run `callback()` once the backward pass now running has finished.
+
+    Only valid during a backward (from a gradient hook); callbacks run in the
+    order they were queued, after every leaf has its gradient, and may queue
+    more. A backward that raises drops its callbacks.
+
+    Raises:
+        RuntimeError: no backward pass is running.
+    """
+    if _PASS.callbacks is None:
+        raise RuntimeError("queue_callback: no backward pass is running; call it from a "
+                           "gradient hook while backward() runs")
+    _PASS.callbacks.append(callback)
 
 
 @runtime_checkable
@@ -122,27 +151,34 @@ def backpropagate(variable: Variable, grad: Any, *, retain_graph: bool = False,
     # Sorting first means a released or modified graph raises before any
     # leaf is touched.
     order = topological_sort(variable)
-    grads: dict[int, Any] = {id(order[0]): grad}
-    claimed = set() if claimed is None else claimed
+    outer, _PASS.callbacks = _PASS.callbacks, []
     previous = STATE.enabled
-    STATE.enabled = False
+    STATE.enabled = False  # neither the walk nor the callbacks record a graph
     try:
-        # Pop from the end of a reversed copy so the list stops referencing
-        # each node as soon as it is processed.
-        order.reverse()
-        while order:
-            node = order.pop()
-            g = grads.pop(id(node), None)
-            if type(node) is not History:
-                if g is not None:
-                    node.accumulate_grad(g, claimed)
-                continue
-            if g is not None:
-                _push(node, g, grads)
-            if not retain_graph:
-                node.release()
+        _walk(order, grad, retain_graph, set() if claimed is None else claimed)
+        while _PASS.callbacks:
+            _PASS.callbacks.pop(0)()
     finally:
+        _PASS.callbacks = outer
         STATE.enabled = previous
+
+
+def _walk(order: list[Node], grad: Any, retain_graph: bool, claimed: set[int]) -> None:
+    grads: dict[int, Any] = {id(order[0]): grad}
+    # Pop from the end of a reversed copy so the list stops referencing
+    # each node as soon as it is processed.
+    order.reverse()
+    while order:
+        node = order.pop()
+        g = grads.pop(id(node), None)
+        if type(node) is not History:
+            if g is not None:
+                node.accumulate_grad(g, claimed)
+            continue
+        if g is not None:
+            _push(node, g, grads)
+        if not retain_graph:
+            node.release()
 
 
 def _push(node: History, grad: Any, grads: dict[int, Any]) -> None:

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from minitorch.autodiff import History, backpropagate
+from minitorch.autodiff import History, RemovableHandle, backpropagate
+from minitorch.autodiff.hooks import register
 
 from . import advanced, inplace
 from . import dispatch as K
@@ -49,6 +50,7 @@ class Tensor(MathMethods, LayoutMethods, IndexMethods, ConversionMethods):
 
     __array_priority__ = 1000  # numpy scalars defer to Tensor's operators
     _base: Tensor | None = None  # the tensor whose storage a view shares (see tensor_view.py)
+    _grad_hooks: dict[int, Any] | None = None  # post-accumulate-grad hooks, made on first use
 
     def __init__(self, data: TensorData, backend: Backend, dtype: DType,
                  requires_grad: bool = False) -> None:
@@ -317,20 +319,39 @@ class Tensor(MathMethods, LayoutMethods, IndexMethods, ConversionMethods):
         backpropagate(self, gradient, retain_graph=bool(retain_graph), claimed=claimed)
 
     def accumulate_grad(self, grad: Tensor, claimed: set[builtins.int]) -> None:
-        """Add `grad` into ``.grad``; a new ``.grad`` owns its memory (users update it in place)."""
+        """Add `grad` into ``.grad``; a new ``.grad`` owns its memory (users update it in place).
+
+        Then runs the post-accumulate-grad hooks, in registration order."""
         if self.grad is not None:
             if self.grad.shape == grad.shape and self.grad.dtype is grad.dtype:
                 K.zip_into("add", self.grad, self.grad, grad)
             else:
                 self.grad = self.grad + grad
-            return
-        d = grad._data
-        if id(d.storage) in claimed or d.offset or not d.is_contiguous():
-            grad = K.contiguous_copy(grad)
-        elif grad._base is not None:
-            grad = Tensor(d, grad.backend, grad.dtype)  # a plain tensor, not a view of a temporary
-        claimed.add(id(grad._data.storage))
-        self.grad = grad
+        else:
+            d = grad._data
+            if id(d.storage) in claimed or d.offset or not d.is_contiguous():
+                grad = K.contiguous_copy(grad)
+            elif grad._base is not None:
+                grad = Tensor(d, grad.backend, grad.dtype)  # a plain tensor, not a view of a temporary
+            claimed.add(id(grad._data.storage))
+            self.grad = grad
+        if self._grad_hooks:
+            for hook in list(self._grad_hooks.values()):
+                hook(self)
+
+    def register_post_accumulate_grad_hook(self, hook: Any) -> RemovableHandle:
+        """Call ``hook(self)`` each time backward has added into this leaf's ``.grad``.
+
+        As in PyTorch: leaves only, the hook sees the accumulated ``.grad`` and
+        returns nothing. Data-parallel training starts averaging a gradient here.
+        """
+        if self.history is not None:
+            raise RuntimeError("register_post_accumulate_grad_hook: only leaf tensors have "
+                               "their .grad accumulated; this one was made by "
+                               f"{self.history.name}")
+        if self._grad_hooks is None:
+            self._grad_hooks = {}
+        return register(self._grad_hooks, hook, "register_post_accumulate_grad_hook")
 
     def validate_grad(self, grad: Tensor, producer: str) -> Tensor:
         if grad.shape != self.shape:
