@@ -14,7 +14,7 @@ export NUMBA_CACHE_DIR="${NUMBA_CACHE_DIR:-$PWD/.numba_cache}"
 export NUMBA_THREADING_LAYER="${NUMBA_THREADING_LAYER:-omp}"
 
 # Every distribution of the workspace, in dependency order.
-PACKAGES=(mt-autodiff mt-tensor mt-backend-numba mt-backend-cuda mt-nn)
+PACKAGES=(mt-autodiff mt-tensor mt-backend-numba mt-backend-cuda mt-nn mt-distributed)
 EXTRA_DISTS=(examples/third-party-backend)
 
 setup() {
