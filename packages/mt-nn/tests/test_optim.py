@@ -1,4 +1,5 @@
-"""Optimizers: each update against hand-computed numbers, groups, state dicts."""
+"""Optimizers: each update against hand-computed numbers, groups, state dicts
+(test_optim_torch.py runs the same optimizers against torch.optim)."""
 
 from __future__ import annotations
 
@@ -226,10 +227,12 @@ def test_closure_is_evaluated_with_gradients():
 def test_invalid_arguments():
     with pytest.raises(ValueError, match="learning rate"):
         optim.SGD([param()], lr=-1)
-    with pytest.raises(ValueError, match="nesterov"):
+    with pytest.raises(ValueError, match="Nesterov momentum requires a momentum"):
         optim.SGD([param()], lr=0.1, nesterov=True)
-    with pytest.raises(ValueError, match="betas"):
+    with pytest.raises(ValueError, match="Invalid beta parameter at index 1: 1.0"):
         optim.Adam([param()], betas=(0.9, 1.0))
+    with pytest.raises(ValueError, match="betas must be a pair"):
+        optim.Adam([param()], betas=(0.9,))
     with pytest.raises(ValueError, match="empty parameter list"):
         optim.Adam([])
     p = param()
@@ -281,3 +284,188 @@ def test_load_state_dict_across_backends():
     target.load_state_dict(source.state_dict())
     assert target.weight.backend.name == "numba"
     np.testing.assert_array_equal(target.weight.numpy(), source.weight.numpy())
+
+
+# -- RMSprop, Adagrad, AMSGrad, maximize: PyTorch's formulas by hand ---------------------
+def rmsprop_numpy(p, grads, lr=0.01, alpha=0.99, eps=1e-8, wd=0.0, momentum=0.0,
+                  centered=False):
+    v = a = b = 0.0
+    out = []
+    for g in grads:
+        g = g + wd * p
+        v = alpha * v + (1 - alpha) * g * g
+        if centered:
+            a = a + (1 - alpha) * (g - a)
+            denom = np.sqrt(v - a * a) + eps
+        else:
+            denom = np.sqrt(v) + eps
+        if momentum:
+            b = momentum * b + g / denom
+            p = p - lr * b
+        else:
+            p = p - lr * g / denom
+        out.append(p)
+    return out
+
+
+def test_rmsprop_first_step_divides_by_the_root_mean_square():
+    p = param()
+    (p1,) = run(optim.RMSprop([p]), p, [G1])
+    # v = 0.01 g^2, so the step is lr * g / (0.1 |g| + eps): ten times lr, signed.
+    assert_close(p1, P0 - 0.01 * G1 / (0.1 * np.abs(G1) + 1e-8))
+    assert_close(p1, P0 - 0.1 * np.sign(G1), rtol=1e-6)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"momentum": 0.9}, {"centered": True}, {"momentum": 0.5, "centered": True, "wd": 0.1},
+    {"alpha": 0.8, "eps": 1e-3, "lr": 0.1},
+])
+def test_rmsprop_two_steps(kwargs):
+    p = param()
+    options = {("weight_decay" if k == "wd" else k): v for k, v in kwargs.items()}
+    got = run(optim.RMSprop([p], **options), p, [G1, G2])
+    for a, b in zip(got, rmsprop_numpy(P0, [G1, G2], **kwargs), strict=True):
+        assert_close(a, b)
+
+
+def test_rmsprop_centered_first_step_by_hand():
+    p = param()
+    (p1,) = run(optim.RMSprop([p], lr=0.01, alpha=0.9, eps=0.0, centered=True), p, [G1])
+    # v = 0.1 g^2, a = 0.1 g: v - a^2 = 0.09 g^2, so the step is lr * sign(g) / 0.3.
+    assert_close(p1, P0 - 0.01 * np.sign(G1) / 0.3)
+
+
+def test_adagrad_steps_by_hand():
+    p = param()
+    opt = optim.Adagrad([p], lr=0.1, lr_decay=0.5, initial_accumulator_value=1.0, eps=0.0)
+    p1, p2 = run(opt, p, [G1, G2])
+    s1 = 1.0 + G1**2
+    assert_close(p1, P0 - 0.1 * G1 / np.sqrt(s1))
+    s2 = s1 + G2**2
+    assert_close(p2, p1 - 0.1 / (1 + 0.5) * G2 / np.sqrt(s2))  # lr / (1 + (t - 1) lr_decay)
+    assert opt.state["0"]["step"] == 2
+    assert_close(opt.state["0"]["sum"], s2)
+
+
+def test_adagrad_first_step_is_lr_times_the_sign():
+    p = param()
+    (p1,) = run(optim.Adagrad([p], lr=0.1, weight_decay=0.1), p, [G1])
+    g = G1 + 0.1 * P0
+    assert_close(p1, P0 - 0.1 * g / (np.abs(g) + 1e-10))
+
+
+def test_adagrad_state_exists_before_the_first_step():
+    a, b = param(), param()
+    opt = optim.Adagrad([a], initial_accumulator_value=0.25)
+    opt.add_param_group({"params": [b]})
+    state = opt.state_dict()["state"]
+    assert sorted(state) == ["0", "1"] and state["1"]["step"] == 0
+    assert_close(state["0"]["sum"], np.full(3, 0.25))
+
+
+def test_amsgrad_divides_by_the_largest_second_moment():
+    p = param()
+    b1, b2, lr = 0.5, 0.5, 0.1
+    p1, p2 = run(optim.Adam([p], lr=lr, betas=(b1, b2), eps=0.0, amsgrad=True), p, [G1, G2])
+    assert_close(p1, P0 - lr * np.sign(G1))  # the first step is Adam's
+    m = b1 * (1 - b1) * G1 + (1 - b1) * G2
+    v1 = (1 - b2) * G1**2
+    v = b2 * v1 + (1 - b2) * G2**2
+    v_max = np.maximum(v1, v)
+    assert_close(p2, p1 - lr / (1 - b1**2) * m / (np.sqrt(v_max) / np.sqrt(1 - b2**2)))
+    assert not np.allclose(v_max, v)  # G2 is smaller here: the maximum mattered
+    plain = param()
+    assert not np.allclose(run(optim.Adam([plain], lr=lr, betas=(b1, b2), eps=0.0), plain,
+                               [G1, G2])[1], p2)
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "RMSprop", "Adagrad"])
+def test_maximize_steps_along_the_gradient(name):
+    up, down = param(), param()
+    kwargs = {"amsgrad": True} if name.startswith("Adam") else {}
+    a = run(getattr(optim, name)([up], lr=0.01, maximize=True, **kwargs), up, [G1, G2])
+    b = run(getattr(optim, name)([down], lr=0.01, **kwargs), down, [-G1, -G2])
+    for x, y in zip(a, b, strict=True):
+        assert_close(x, y)
+    assert np.all(np.sign(a[0] - P0) == np.sign(G1))
+
+
+def test_adam_takes_amsgrad_positionally_as_torch():
+    opt = optim.AdamW([param()], 1e-3, (0.9, 0.999), 1e-8, 0.01, True)
+    assert opt.defaults["amsgrad"] and not opt.defaults["maximize"]
+    with pytest.raises(TypeError):
+        optim.Adam([param()], 1e-3, (0.9, 0.999), 1e-8, 0.0, False, True)  # maximize: keyword
+
+
+@pytest.mark.parametrize("make", [
+    lambda ps: optim.RMSprop(ps, lr=0.01, momentum=0.9, centered=True, weight_decay=0.01),
+    lambda ps: optim.RMSprop(ps, lr=0.01),
+    lambda ps: optim.Adagrad(ps, lr=0.1, lr_decay=0.1, initial_accumulator_value=0.1),
+    lambda ps: optim.Adam(ps, lr=0.01, amsgrad=True),
+    lambda ps: optim.AdamW(ps, lr=0.01, amsgrad=True, maximize=True),
+])
+def test_state_dict_mid_run_continues_identically(make):
+    grads = [G1, G2, G1 * 0.5, G2 * 0.1, G1 * 0.01]
+    p = param()
+    straight = run(make([p]), p, grads)
+    p = param()
+    first = make([p])
+    run(first, p, grads[:2])
+    q = param(p.numpy())
+    resumed = make([q])
+    resumed.load_state_dict(first.state_dict())
+    for a, b in zip(straight[2:], run(resumed, q, grads[2:]), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_state_dict_checks_the_fields_each_option_needs():
+    p = param()
+    ams = optim.Adam([p], amsgrad=True)
+    run(ams, p, [G1])
+    state = ams.state_dict()
+    del state["state"]["0"]["max_exp_avg_sq"]
+    with pytest.raises(optim.OptimizerStateError, match=r"missing keys \['max_exp_avg_sq'\]"):
+        ams.load_state_dict(state)
+    # A centered RMSprop state loads into a plain one: the saved options come along.
+    centered = optim.RMSprop([p], centered=True, momentum=0.9)
+    run(centered, p, [G1])
+    plain = optim.RMSprop([param()])
+    plain.load_state_dict(centered.state_dict())
+    assert plain.param_groups[0]["centered"] and "grad_avg" in plain.state["0"]
+    state = centered.state_dict()
+    del state["state"]["0"]["momentum_buffer"]
+    with pytest.raises(optim.OptimizerStateError, match=r"missing keys \['momentum_buffer'\]"):
+        plain.load_state_dict(state)
+
+
+def test_adam_states_saved_before_amsgrad_existed_still_load():
+    p = param()
+    opt = optim.Adam([p], lr=0.01)
+    run(opt, p, [G1])
+    old = opt.state_dict()
+    for group in old["param_groups"]:
+        del group["amsgrad"], group["maximize"]
+    fresh = optim.Adam([param()], lr=0.5, amsgrad=True)
+    fresh.load_state_dict(old)
+    assert fresh.param_groups[0]["lr"] == 0.01 and fresh.param_groups[0]["amsgrad"] is False
+
+
+def test_new_optimizers_reject_bad_hyperparameters():
+    cases = [
+        (lambda: optim.RMSprop([param()], lr=-0.1), "RMSprop: Invalid learning rate: -0.1"),
+        (lambda: optim.RMSprop([param()], alpha=-0.5), "Invalid alpha value: -0.5"),
+        (lambda: optim.RMSprop([param()], momentum=-1.0), "Invalid momentum value: -1.0"),
+        (lambda: optim.RMSprop([param()], weight_decay=-1.0), "Invalid weight_decay value"),
+        (lambda: optim.RMSprop([param()], eps=-1.0), "Invalid epsilon value: -1.0"),
+        (lambda: optim.Adagrad([param()], lr=-1.0), "Adagrad: Invalid learning rate: -1.0"),
+        (lambda: optim.Adagrad([param()], lr_decay=-1.0), "Invalid lr_decay value: -1.0"),
+        (lambda: optim.Adagrad([param()], initial_accumulator_value=-1.0),
+         "Invalid initial_accumulator_value value: -1.0"),
+        (lambda: optim.Adagrad([param()], eps=-1.0), "Invalid epsilon value: -1.0"),
+        (lambda: optim.Adam([param()], betas=(-0.1, 0.9)), "Invalid beta parameter at index 0"),
+        (lambda: optim.AdamW([param()], weight_decay=-1.0), "Invalid weight_decay value: -1.0"),
+        (lambda: optim.RMSprop([{"params": [param()], "alpha": -1.0}]), "Invalid alpha value"),
+    ]
+    for make, message in cases:
+        with pytest.raises(ValueError, match=message):
+            make()

@@ -1,125 +1,29 @@
-"""Learning-rate schedules: StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau.
+"""Learning-rate schedules, PyTorch's: StepLR, MultiStepLR, ExponentialLR,
+CosineAnnealingLR, LambdaLR and ReduceLROnPlateau (per epoch), OneCycleLR and
+CosineAnnealingWarmRestarts (per batch, from ``cyclic``).
 
-Call ``scheduler.step()`` once per epoch, after ``optimizer.step()``. The
-epoch-driven schedules use PyTorch's closed forms, so the learning rate at
-epoch t depends on t alone (no drift from repeated multiplication) and the
-whole state is the epoch counter. Their ``state_dict`` holds only numbers,
-so checkpoints store it as JSON.
+Call ``scheduler.step()`` once per epoch, after ``optimizer.step()`` (once per
+batch for OneCycleLR). The epoch-driven schedules use PyTorch's closed forms,
+so the learning rate at epoch t depends on t alone (no drift from repeated
+multiplication) and the whole state is the epoch counter. Every
+``state_dict`` holds only numbers, strings and booleans (LambdaLR's functions
+are not state), so checkpoints store it as JSON.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import operator
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from .cyclic import CosineAnnealingWarmRestarts, OneCycleLR
 from .optimizer import Optimizer
+from .scheduler import LRScheduler, check_optimizer, load, state_problems
 
-__all__ = ["CosineAnnealingLR", "ExponentialLR", "LRScheduler", "ReduceLROnPlateau", "StepLR"]
-
-
-class LRScheduler:
-    """Base class: subclasses define ``lr_at(base_lr, epoch)``.
-
-    Construction applies epoch 0 (each group's lr becomes ``lr_at(lr, 0)``).
-
-    Args:
-        optimizer: whose groups' ``lr`` is set.
-        last_epoch: the epoch of the last ``step()``; -1 starts fresh.
-    """
-
-    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(
-                f"{type(self).__name__}: expected an Optimizer, got {type(optimizer).__name__}"
-            )
-        self.optimizer = optimizer
-        self.base_lrs = [float(g["lr"]) for g in optimizer.param_groups]
-        self.last_epoch = last_epoch
-        self._last_lr = list(self.base_lrs)
-        self.step()
-
-    def lr_at(self, base_lr: float, epoch: int) -> float:
-        raise NotImplementedError
-
-    def step(self) -> None:
-        """Advance one epoch and write the new learning rates into the optimizer."""
-        self.last_epoch += 1
-        self._last_lr = [self.lr_at(base, self.last_epoch) for base in self.base_lrs]
-        for group, lr in zip(self.optimizer.param_groups, self._last_lr, strict=True):
-            group["lr"] = lr
-
-    def get_last_lr(self) -> list[float]:
-        """The learning rate of each group after the last ``step()``."""
-        return list(self._last_lr)
-
-    def _options(self) -> dict[str, Any]:
-        """Hyper-parameters (saved, and checked on load)."""
-        return {}
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"type": type(self).__name__, "last_epoch": self.last_epoch,
-                "base_lrs": list(self.base_lrs), "last_lr": list(self._last_lr),
-                **self._options()}
-
-    def state_dict_problems(self, state_dict: Any) -> list[str]:
-        """Every way ``state_dict`` does not fit this scheduler (empty if it fits)."""
-        return _state_problems(self, state_dict)
-
-    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
-        """Restore the epoch counter and base rates (the optimizer's own state
-        restores its current ``lr``, as in PyTorch).
-
-        Raises:
-            ValueError: another scheduler type, other keys, or values of the
-                wrong kind or count (nothing is changed then).
-        """
-        _load(self, state_dict)
-
-
-def _state_problems(scheduler: Any, state_dict: Any) -> list[str]:
-    """Every way `state_dict` does not fit `scheduler` (type, keys, value kinds)."""
-    own = scheduler.state_dict()
-    if not isinstance(state_dict, Mapping):
-        return [f"state_dict must be a dict, got {type(state_dict).__name__}"]
-    if state_dict.get("type") != own["type"]:
-        return [f"cannot load the state of a {state_dict.get('type')!r} scheduler "
-                f"into {own['type']}"]
-    if set(state_dict) != set(own):
-        return [f"state_dict keys differ: missing {sorted(set(own) - set(state_dict))}, "
-                f"unexpected {sorted(set(state_dict) - set(own))}"]
-    problems = []
-    for key, value in own.items():
-        saved = state_dict[key]
-        fits = _same_kind(saved, value)
-        if isinstance(value, list):
-            fits = fits and len(saved) == len(value) and all(_same_kind(s, 0.0) for s in saved)
-        if not fits:
-            problems.append(f"saved {key} is {saved!r}, expected a {type(value).__name__}"
-                            + (f" of {len(value)} numbers" if isinstance(value, list) else ""))
-    return problems
-
-
-def _load(scheduler: Any, state_dict: Mapping[str, Any]) -> None:
-    problems = _state_problems(scheduler, state_dict)
-    if problems:
-        raise ValueError(f"{type(scheduler).__name__}: cannot load state: " + "; ".join(problems))
-    for key, value in state_dict.items():
-        if key == "last_lr":
-            scheduler._last_lr = [float(v) for v in value]
-        elif key in ("base_lrs", "min_lrs"):
-            setattr(scheduler, key, [float(v) for v in value])
-        elif key != "type":
-            setattr(scheduler, key, value)
-
-
-def _same_kind(saved: Any, value: Any) -> bool:
-    """JSON-loaded `saved` can stand for `value`: ints for ints, numbers for floats."""
-    if isinstance(value, bool) or isinstance(saved, bool):
-        return type(saved) is type(value)
-    if isinstance(value, float):
-        return isinstance(saved, (int, float))
-    return isinstance(saved, type(value))
+__all__ = ["CosineAnnealingLR", "CosineAnnealingWarmRestarts", "ExponentialLR", "LRScheduler",
+           "LambdaLR", "MultiStepLR", "OneCycleLR", "ReduceLROnPlateau", "StepLR"]
 
 
 class StepLR(LRScheduler):
@@ -144,6 +48,34 @@ class StepLR(LRScheduler):
 
     def _options(self) -> dict[str, Any]:
         return {"step_size": self.step_size, "gamma": self.gamma}
+
+
+class MultiStepLR(LRScheduler):
+    """lr = base_lr * gamma ** (number of milestones <= epoch): decay by ``gamma`` at each milestone.
+
+    A milestone given twice decays twice there, as in PyTorch.
+
+    Args:
+        optimizer: the optimizer to drive.
+        milestones: the epochs at which to decay (any order).
+        gamma: multiplicative decay (default 0.1).
+    """
+
+    def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
+        try:
+            self.milestones = sorted(operator.index(m) for m in milestones)
+        except TypeError:
+            raise TypeError(f"MultiStepLR: milestones must be integers, got {milestones!r}") \
+                from None
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def lr_at(self, base_lr: float, epoch: int) -> float:
+        return base_lr * self.gamma ** bisect_right(self.milestones, epoch)
+
+    def _options(self) -> dict[str, Any]:
+        return {"milestones": list(self.milestones), "gamma": self.gamma}
 
 
 class ExponentialLR(LRScheduler):
@@ -191,6 +123,40 @@ class CosineAnnealingLR(LRScheduler):
 
     def _options(self) -> dict[str, Any]:
         return {"T_max": self.T_max, "eta_min": self.eta_min}
+
+
+class LambdaLR(LRScheduler):
+    """lr = base_lr * lr_lambda(epoch): any schedule written as a function of the epoch.
+
+    The functions are not part of ``state_dict()`` (PyTorch keeps only a
+    callable object's attributes; here none): a resumed LambdaLR takes them
+    from its constructor and the epoch from the saved state.
+
+    Args:
+        optimizer: the optimizer to drive.
+        lr_lambda: a function of the epoch giving a multiplier, or a list of
+            one function per parameter group.
+    """
+
+    def __init__(self, optimizer: Optimizer,
+                 lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
+                 last_epoch: int = -1) -> None:
+        check_optimizer(self, optimizer)
+        groups = len(optimizer.param_groups)
+        if isinstance(lr_lambda, (list, tuple)):
+            if len(lr_lambda) != groups:
+                raise ValueError(f"LambdaLR: Expected {groups} lr_lambdas (one per parameter "
+                                 f"group), but got {len(lr_lambda)}")
+            self.lr_lambdas = list(lr_lambda)
+        else:
+            self.lr_lambdas = [lr_lambda] * groups
+        for fn in self.lr_lambdas:
+            if not callable(fn):
+                raise TypeError(f"LambdaLR: lr_lambda must be callable, got {type(fn).__name__}")
+        super().__init__(optimizer, last_epoch)
+
+    def lrs_at(self, epoch: int) -> list[float]:
+        return [base * fn(epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs, strict=True)]
 
 
 class ReduceLROnPlateau:
@@ -278,7 +244,7 @@ class ReduceLROnPlateau:
         return {"type": "ReduceLROnPlateau", **state, "last_lr": list(self._last_lr)}
 
     def state_dict_problems(self, state_dict: Any) -> list[str]:
-        return _state_problems(self, state_dict)
+        return state_problems(self, state_dict)
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
-        _load(self, state_dict)
+        load(self, state_dict)

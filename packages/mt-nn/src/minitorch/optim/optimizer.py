@@ -49,6 +49,9 @@ class Optimizer:
     # or "count" (an int); load_state_dict checks saved state against it.
     state_fields: dict[str, str] = {}
     state_fields_required = False  # every field present once a parameter has state
+    # Options added after states were first saved: a saved group without one loads
+    # with this value (as PyTorch's __setstate__ fills in a missing "amsgrad").
+    late_options: dict[str, Any] = {}
 
     def __init__(self, params: ParamsLike, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
@@ -91,8 +94,13 @@ class Optimizer:
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         """Subclasses validate lr, betas, ... here (raise ValueError)."""
-        if group["lr"] < 0:
-            raise ValueError(f"{type(self).__name__}: invalid learning rate {group['lr']}")
+        if not 0.0 <= group["lr"]:
+            raise ValueError(f"{type(self).__name__}: Invalid learning rate: {group['lr']}")
+
+    def _required_state(self, group: Mapping[str, Any]) -> set[str]:
+        """The state keys a parameter of `group` holds once it has state; a subclass
+        whose fields depend on options (RMSprop's ``centered``) narrows this."""
+        return set(self.state_fields) if self.state_fields_required else set()
 
     def named_parameters(self) -> list[tuple[str, Tensor]]:
         return [pair for g in self.param_groups
@@ -187,6 +195,7 @@ class Optimizer:
         saved_state = state_dict["state"]
         if not isinstance(saved_state, Mapping):
             return problems + ["'state' is not a dict"]
+        options = self._saved_options_by_name(saved_groups)
         for name, entry in saved_state.items():
             if name not in params:
                 problems.append(f"state for unknown parameter {name!r}")
@@ -194,16 +203,34 @@ class Optimizer:
             if not isinstance(entry, Mapping):
                 problems.append(f"state for {name!r} is not a dict")
                 continue
-            problems += self._entry_problems(name, entry, params[name])
+            problems += self._entry_problems(name, entry, params[name], options[name])
         return problems
 
-    def _entry_problems(self, name: str, entry: Mapping[str, Any], p: Tensor) -> list[str]:
+    def _saved_options_by_name(self, saved_groups: list[Any]) -> dict[str, dict[str, Any]]:
+        """Each parameter's options once the saved groups are loaded (the state a
+        parameter must hold depends on them: a saved amsgrad Adam has max_exp_avg_sq)."""
+        options = {}
+        for saved, own in zip(saved_groups, self.param_groups, strict=True):
+            merged = dict(own)
+            if isinstance(saved, Mapping):
+                merged.update({k: v for k, v in self.late_options.items() if k in own})
+                merged.update({k: v for k, v in saved.items() if k in own and k != "params"})
+                try:
+                    self._check_hyperparameters(merged)
+                except (TypeError, ValueError, IndexError):
+                    merged = dict(own)  # reported as a group problem; check state by own
+            for name in own["names"]:
+                options[name] = merged
+        return options
+
+    def _entry_problems(self, name: str, entry: Mapping[str, Any], p: Tensor,
+                        group: Mapping[str, Any]) -> list[str]:
         """Check one parameter's saved state against `state_fields` and its shape."""
         if not entry:
             return []
         fields = self.state_fields
         unknown = sorted(set(entry) - set(fields))
-        missing = sorted(set(fields) - set(entry)) if self.state_fields_required else []
+        missing = sorted(self._required_state(group) - set(entry))
         if unknown or missing:
             return [f"state for {name!r}: unexpected keys {unknown}, missing keys {missing}"]
         problems = []
@@ -224,14 +251,15 @@ class Optimizer:
 
     def _group_option_problems(self, i: int, saved: Mapping[str, Any],
                                own: dict[str, Any]) -> list[str]:
-        saved_keys = set(saved) - {"params"}
         own_keys = set(own) - {"params", "names"}
+        saved_keys = (set(saved) | (set(self.late_options) & own_keys)) - {"params"}
         if saved_keys != own_keys:
             # e.g. an Adam state loaded into SGD.
             return [f"group {i}: options differ: saved {sorted(saved_keys)}, "
                     f"{type(self).__name__} has {sorted(own_keys)}"]
         merged = {k: (tuple(v) if isinstance(own[k], tuple) and isinstance(v, list) else v)
-                  for k, v in saved.items() if k != "params"}
+                  for k, v in {**self.late_options, **saved}.items()
+                  if k != "params" and k in own}
         try:
             self._check_hyperparameters(merged)
         except (TypeError, ValueError, IndexError) as err:
@@ -251,7 +279,8 @@ class Optimizer:
                 f"cannot load state into {type(self).__name__}:\n  " + "\n  ".join(problems)
             )
         for saved, own in zip(state_dict["param_groups"], self.param_groups, strict=True):
-            for key, value in saved.items():
+            late = {k: v for k, v in self.late_options.items() if k in own}
+            for key, value in {**late, **saved}.items():
                 if key == "params":
                     continue
                 own[key] = tuple(value) if isinstance(own[key], tuple) else value
