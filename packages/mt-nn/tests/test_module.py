@@ -246,3 +246,160 @@ def test_apply_and_requires_grad():
     assert seen[-1] == "Net" and "Linear" in seen
     net.requires_grad_(False)
     assert not any(p.requires_grad for p in net.parameters())
+
+
+# -- the rest of PyTorch's Module API ---------------------------------------------------------
+def test_apply_visits_children_recursively_first_then_self():
+    net = Net()
+    order = []
+    assert net.apply(lambda m: order.append(m)) is net
+    assert order == [net.block.fc, net.block.drop, net.block, net.head, net]
+
+
+def test_named_modules_dedup_prefix_and_remove_duplicate():
+    a = nn.Linear(2, 2)
+    model = nn.Sequential(a, nn.ReLU(), a)
+    assert [n for n, _ in model.named_modules()] == ["", "0", "1"]
+    assert [n for n, _ in model.named_modules(remove_duplicate=False)] == ["", "0", "1", "2"]
+    assert [n for n, _ in model.named_modules(prefix="m")] == ["m", "m.0", "m.1"]
+    assert [n for n, _ in model.named_children()] == ["0", "1"]  # the shared one once
+    names = [n for n, _ in model.named_parameters(remove_duplicate=False)]
+    assert names == ["0.weight", "0.bias", "2.weight", "2.bias"]
+
+
+def test_named_parameters_and_buffers_with_prefix_and_recurse():
+    net = Net()
+    assert [n for n, _ in net.named_parameters(prefix="net")][:2] == ["net.scale",
+                                                                     "net.block.fc.weight"]
+    # named_buffers lists non-persistent buffers too (state_dict does not).
+    assert [n for n, _ in net.named_buffers()] == ["block.count", "block.scratch"]
+    assert [n for n, _ in net.block.named_buffers(prefix="b", recurse=False)] == ["b.count",
+                                                                                 "b.scratch"]
+    assert list(net.buffers(recurse=False)) == []
+    assert len(list(net.buffers())) == 2
+
+
+def test_get_submodule_parameter_and_buffer():
+    net = Net()
+    assert net.get_submodule("") is net and net.get_submodule("block.fc") is net.block.fc
+    assert net.get_parameter("block.fc.bias") is net.block.fc.bias
+    assert net.get_parameter("scale") is net.scale
+    assert net.get_buffer("block.count") is net.block.count
+    with pytest.raises(AttributeError, match="Block has no attribute `nope`"):
+        net.get_submodule("block.nope")
+    with pytest.raises(AttributeError, match="`weight` is not an nn.Module"):
+        net.get_submodule("head.weight")
+    with pytest.raises(AttributeError, match="`fc` is not an nn.Parameter"):
+        net.get_parameter("block.fc")
+    with pytest.raises(AttributeError, match="`weight` is not a buffer"):
+        net.get_buffer("head.weight")
+
+
+def test_train_recurses_through_children_train_and_wants_a_bool():
+    class Frozen(nn.Module):
+        def train(self, mode=True):  # an override, as a layer with a fixed mode would do
+            return super().train(False)
+
+        def forward(self, x):
+            return x
+
+    model = nn.Sequential(nn.Dropout(0.5), Frozen())
+    assert model.train() is model and model.eval() is model
+    model.train()
+    assert model.training and model[0].training and not model[1].training
+    with pytest.raises(ValueError, match="training mode is expected to be boolean"):
+        model.train("yes")
+
+
+def test_state_dict_prefix_keep_vars_destination_and_shared_modules():
+    net = Net()
+    assert list(net.state_dict(prefix="model."))[:2] == ["model.scale", "model.block.count"]
+    kept = net.state_dict(keep_vars=True)
+    assert kept["scale"] is net.scale and kept["block.count"] is net.block.count
+    detached = net.state_dict()["scale"]
+    assert detached is not net.scale and not detached.requires_grad
+    target = {"extra": mt.zeros(1)}
+    assert net.head.state_dict(destination=target, prefix="head.") is target
+    assert list(target) == ["extra", "head.weight"]
+    a = nn.Linear(2, 2)
+    shared = nn.Sequential(a, nn.ReLU(), a)
+    # PyTorch: a module registered twice is saved (and loaded) under both names.
+    assert list(shared.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    shared.load_state_dict(shared.state_dict())
+
+
+def test_load_state_dict_ignores_non_persistent_buffers_and_wants_a_mapping():
+    net = Net()
+    state = dict(net.state_dict())
+    assert "block.scratch" not in state
+    state["block.scratch"] = mt.ones(2)
+    result = net.load_state_dict(state, strict=False)
+    assert result.unexpected_keys == ["block.scratch"]
+    np.testing.assert_array_equal(net.block.scratch.numpy(), [0.0, 0.0])
+    with pytest.raises(nn.StateDictError, match="unexpected keys: block.scratch"):
+        net.load_state_dict(state)
+    with pytest.raises(TypeError, match="dict-like"):
+        net.load_state_dict([("scale", mt.ones(1))])
+
+
+def test_registration_checks_names_and_kinds():
+    m = nn.Module()
+    m.plain = 3
+    with pytest.raises(KeyError, match="attribute 'plain' already exists"):
+        m.register_buffer("plain", mt.zeros(1))
+    with pytest.raises(KeyError, match="without '.'"):
+        m.register_parameter("a.b", None)
+    with pytest.raises(TypeError, match="nn.Parameter or None required"):
+        m.register_parameter("w", mt.zeros(1))
+    with pytest.raises(TypeError, match="is not a Module subclass"):
+        m.add_module("sub", mt.zeros(1))
+    m.register_parameter("w", None)
+    m.register_parameter("w", nn.Parameter(mt.ones(1)))  # re-registering is fine
+    m.register_module("sub", nn.ReLU())
+    assert [n for n, _ in m.named_parameters()] == ["w"] and isinstance(m.sub, nn.ReLU)
+
+
+def test_to_takes_device_and_dtype_keywords_or_a_tensor():
+    net = Net()
+    assert net.to(device="python", dtype=mt.float64) is net
+    assert all(p.dtype is mt.float64 and p.backend.name == "python" for p in net.parameters())
+    net.to(mt.zeros(1, dtype=mt.float32))
+    assert net.block.count.dtype is mt.float32
+    with pytest.raises(TypeError, match="floating point"):
+        net.to(dtype=mt.int32)
+
+
+def test_requires_grad_returns_the_module():
+    net = Net()
+    assert net.requires_grad_(False) is net
+    assert not any(p.requires_grad for p in net.parameters())
+    assert net.requires_grad_() is net and all(p.requires_grad for p in net.parameters())
+
+
+def test_tree_walks_match_torch():
+    torch = pytest.importorskip("torch")
+
+    def build(lib):
+        shared = lib.Linear(2, 2)
+        inner = lib.Sequential(shared, lib.ReLU())
+        model = lib.Sequential(inner, lib.Linear(2, 3), shared)
+        model.register_buffer("steps", (torch.zeros if lib is torch.nn else mt.zeros)(1))
+        return model
+
+    ours, theirs = build(nn), build(torch.nn)
+
+    def walks(model):
+        applied = []
+        model.apply(lambda m: applied.append(type(m).__name__))
+        return {
+            "modules": [n for n, _ in model.named_modules()],
+            "all_modules": [n for n, _ in model.named_modules(remove_duplicate=False)],
+            "children": [n for n, _ in model.named_children()],
+            "parameters": [n for n, _ in model.named_parameters()],
+            "own": [n for n, _ in model.named_parameters(recurse=False)],
+            "buffers": [n for n, _ in model.named_buffers(prefix="p")],
+            "state": list(model.state_dict(prefix="x.")),
+            "applied": applied,
+        }
+
+    assert walks(ours) == walks(theirs)

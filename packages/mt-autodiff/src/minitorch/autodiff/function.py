@@ -9,18 +9,46 @@ recorded operations: an in-place op that later gives a tensor a new history
 cannot rewrite what earlier operations saw.
 
 The same classes serve `Scalar` here and `Tensor` in mt-tensor; what a
-variable must provide is the `Variable` protocol in `autodiff.py`.
+variable must provide is the `Variable` protocol in `autodiff.py`. A profiler
+watches every op through `set_observer`; with none set, the cost is one
+global check per forward and per backward.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .grad_mode import STATE
 
 if TYPE_CHECKING:
     from .autodiff import Variable
+
+
+class Observer(Protocol):
+    """What a profiler gives `set_observer`: it stands in for each op's forward and backward."""
+
+    def forward(self, function: type[Function]) -> Callable[[Context, tuple[Any, ...], dict[str, Any]], Any]:
+        """A callable that does what ``function._forward`` does (and times it)."""
+        ...
+
+    def backward(self, function: type[Function], ctx: Context, grad: Any) -> Any:
+        """What ``function.backward(ctx, grad)`` returns (and times it)."""
+        ...
+
+
+# The observer of every op, or None (the normal state): `Function.apply` and
+# `Function.gradients` pay one global check for it. minitorch.profiler sets it
+# while a profile records.
+OBSERVER: Observer | None = None
+
+
+def set_observer(observer: Observer | None) -> Observer | None:
+    """Route every op's forward and backward through `observer` (None: stop); return
+    the previous one."""
+    global OBSERVER
+    previous, OBSERVER = OBSERVER, observer
+    return previous
 
 
 class Context:
@@ -165,14 +193,15 @@ class Function:
         enabled = STATE.enabled
         track = enabled and any(x.requires_grad for x in inputs)
         ctx = Context(not track, params)
+        forward = cls._forward if OBSERVER is None else OBSERVER.forward(cls)
         if enabled:
             STATE.enabled = False
             try:
-                out = cls._forward(ctx, inputs, params)
+                out = forward(ctx, inputs, params)
             finally:
                 STATE.enabled = True
         else:
-            out = cls._forward(ctx, inputs, params)
+            out = forward(ctx, inputs, params)
         if track:
             cls._record(ctx, inputs, out)
         return out
@@ -206,7 +235,7 @@ class Function:
         """`backward`'s result as a tuple with exactly one entry per input."""
         if ctx is None:
             raise RuntimeError(f"{cls.__name__}: its record was released; it cannot backward again")
-        d = cls.backward(ctx, grad)
+        d = cls.backward(ctx, grad) if OBSERVER is None else OBSERVER.backward(cls, ctx, grad)
         ds = d if isinstance(d, tuple) else (d,)
         if len(ds) != n_inputs:
             raise RuntimeError(

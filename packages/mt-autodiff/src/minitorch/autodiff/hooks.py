@@ -4,13 +4,16 @@
     ...
     handle.remove()              # or: with handle: ... (removed on exit)
 
-A handle knows the dict the hook was stored in and its key; removing it
-twice, or after the owner dropped its hooks, is harmless.
+A handle knows the table the hook was stored in (weakly: a handle kept
+around does not keep a dead owner's hooks alive) and its key; removing it
+twice, or after the owner is gone, is harmless.
 """
 
 from __future__ import annotations
 
 import itertools
+import weakref
+from collections import OrderedDict
 from typing import Any
 
 _ids = itertools.count()
@@ -23,12 +26,14 @@ class RemovableHandle:
         id: the hook's key in that dict (unique in the process).
     """
 
-    def __init__(self, hooks: dict[int, Any]) -> None:
-        self.hooks = hooks
+    def __init__(self, hooks: OrderedDict[int, Any]) -> None:
+        self.hooks_dict_ref = weakref.ref(hooks)
         self.id = next(_ids)
 
     def remove(self) -> None:
-        self.hooks.pop(self.id, None)
+        hooks = self.hooks_dict_ref()
+        if hooks is not None:
+            hooks.pop(self.id, None)
 
     def __enter__(self) -> RemovableHandle:
         return self
@@ -37,14 +42,18 @@ class RemovableHandle:
         self.remove()
 
     def __repr__(self) -> str:
-        state = "active" if self.id in self.hooks else "removed"
+        hooks = self.hooks_dict_ref()
+        state = "active" if hooks is not None and self.id in hooks else "removed"
         return f"<RemovableHandle {self.id} {state}>"
 
 
-def register(hooks: dict[int, Any], hook: Any, what: str) -> RemovableHandle:
-    """Store `hook` in `hooks` (in registration order) and return its handle."""
+def register(hooks: OrderedDict[int, Any], hook: Any, what: str,
+             prepend: bool = False) -> RemovableHandle:
+    """Store `hook` in `hooks` (last, or first with `prepend`) and return its handle."""
     if not callable(hook):
         raise TypeError(f"{what}: the hook must be callable, got {type(hook).__name__}")
     handle = RemovableHandle(hooks)
     hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
     return handle

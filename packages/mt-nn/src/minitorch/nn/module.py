@@ -4,6 +4,8 @@ A Module owns three ordered tables, filled by plain attribute assignment:
 Parameters (learnable), sub-Modules, and buffers (saved state that is not
 learned, registered with `register_buffer`). Everything else — walking the
 tree, moving it to a backend, saving and loading it — is built on them.
+Forward hooks (`register_forward_pre_hook`, `register_forward_hook`) run
+around ``forward`` when the module is called.
 """
 
 from __future__ import annotations
@@ -15,7 +17,11 @@ from typing import Any, NamedTuple
 import numpy as np
 
 import minitorch.tensor as mt
+from minitorch.autodiff import RemovableHandle
+from minitorch.autodiff.hooks import register
 from minitorch.tensor import Backend, DType, Tensor
+from minitorch.tensor.device import device as Device
+from minitorch.tensor.dtype import as_dtype
 
 from .parameter import Parameter
 
@@ -61,6 +67,8 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent", set())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
 
     # -- registration --------------------------------------------------------------
     def _tables(self) -> tuple[dict, dict, dict]:
@@ -125,13 +133,11 @@ class Module:
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add non-learned state (e.g. running statistics) that `to()` moves and,
         when ``persistent``, `state_dict()` saves."""
-        if "." in name or not name:
-            raise KeyError(f"register_buffer: invalid buffer name {name!r}")
-        params, modules, buffers = self._tables()
-        if name in params or name in modules:
-            raise KeyError(f"register_buffer: {name!r} is already a parameter or sub-module")
+        self._check_new_name(name, "_buffers", "register_buffer")
+        buffers = self._tables()[2]
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"register_buffer: {name!r} must be a Tensor or None")
+            raise TypeError(f"register_buffer: {name!r} must be a Tensor or None, "
+                            f"got {type(tensor).__name__}")
         buffers[name] = tensor
         if persistent:
             self._non_persistent.discard(name)
@@ -139,10 +145,54 @@ class Module:
             self._non_persistent.add(name)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add a Parameter (or None: a declared, absent one, like ``bias=False``)."""
+        self._check_new_name(name, "_parameters", "register_parameter")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter: cannot assign a {type(param).__name__} to "
+                            f"parameter {name!r} (nn.Parameter or None required)")
         self._tables()[0][name] = param
 
     def add_module(self, name: str, module: Module | None) -> None:
+        """Add a sub-module under `name` (what ``self.name = module`` does)."""
+        self._check_new_name(name, "_modules", "add_module")
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: {type(module).__name__} is not a Module subclass")
         self._tables()[1][name] = module
+
+    register_module = add_module
+
+    def _check_new_name(self, name: str, table: str, op: str) -> None:
+        """A KeyError unless `name` is free, or already an entry of `table`."""
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"{op}: the name must be a non-empty string without '.', got {name!r}")
+        self._tables()  # the super().__init__() check
+        if name not in self.__dict__[table] and hasattr(self, name):
+            raise KeyError(f"{op}: attribute {name!r} already exists")
+
+    # -- hooks ---------------------------------------------------------------------
+    def register_forward_pre_hook(self, hook: Callable[[Module, tuple], Any], *,
+                                  prepend: bool = False) -> RemovableHandle:
+        """Run ``hook(module, args)`` before every ``forward``.
+
+        A hook that returns something other than None replaces the positional
+        arguments: a tuple as is, any other value as the only argument. Hooks
+        run in registration order (``prepend=True`` puts this one first).
+        """
+        return self._add_hook("_forward_pre_hooks", hook, prepend, "register_forward_pre_hook")
+
+    def register_forward_hook(self, hook: Callable[[Module, tuple, Any], Any], *,
+                              prepend: bool = False) -> RemovableHandle:
+        """Run ``hook(module, args, output)`` after every ``forward``.
+
+        `args` are the positional arguments forward received (after any
+        pre-hook replaced them); a hook that returns something other than None
+        replaces the output, as the next hook and the caller see it.
+        """
+        return self._add_hook("_forward_hooks", hook, prepend, "register_forward_hook")
+
+    def _add_hook(self, table: str, hook: Callable[..., Any], prepend: bool,
+                  what: str) -> RemovableHandle:
+        return register(self.__dict__.setdefault(table, OrderedDict()), hook, what, prepend)
 
     # -- running -------------------------------------------------------------------
     def forward(self, *args: Any, **kwargs: Any) -> Any:
@@ -151,12 +201,26 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        # Snapshots (tuple(...)): a hook may remove itself, or others, while running.
+        for hook in tuple(self.__dict__.get("_forward_pre_hooks", {}).values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        output = self.forward(*args, **kwargs)
+        for hook in tuple(self.__dict__.get("_forward_hooks", {}).values()):
+            result = hook(self, args, output)
+            if result is not None:
+                output = result
+        return output
 
     def train(self, mode: bool = True) -> Module:
-        """Set training mode (Dropout active) on this module and all below it."""
-        for m in self.modules():
-            object.__setattr__(m, "training", bool(mode))
+        """Set training mode (Dropout active, BatchNorm on batch statistics) on this
+        module and, through their own ``train``, on its children; returns self."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"train: training mode is expected to be boolean, got {mode!r}")
+        object.__setattr__(self, "training", mode)
+        for module in self.children():
+            module.train(mode)
         return self
 
     def eval(self) -> Module:
@@ -165,61 +229,106 @@ class Module:
 
     # -- walking the tree ------------------------------------------------------------
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        """(name, child) for the direct sub-modules; one registered twice comes once."""
+        seen: set[int] = set()
         for name, module in self._modules.items():
-            if module is not None:
+            if module is not None and id(module) not in seen:
+                seen.add(id(module))
                 yield name, module
 
     def children(self) -> Iterator[Module]:
         for _, module in self.named_children():
             yield module
 
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """This module and every descendant once, depth first, with dotted names."""
-        seen: set[int] = set()
-        stack = [(prefix, self)]
-        while stack:
-            name, module = stack.pop()
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
-            yield name, module
-            below = [(f"{name}.{n}" if name else n, m) for n, m in module.named_children()]
-            stack.extend(reversed(below))
+    def named_modules(self, memo: set[Module] | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
+        """This module and every descendant, depth first, with dotted names; a module
+        reached twice comes once unless ``remove_duplicate=False``."""
+        if memo is None:
+            memo = set()
+        if remove_duplicate:
+            if self in memo:
+                return
+            memo.add(self)
+        yield prefix, self
+        for name, module in self._modules.items():
+            if module is not None:
+                yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name,
+                                                remove_duplicate)
 
     def modules(self) -> Iterator[Module]:
         for _, module in self.named_modules():
             yield module
 
-    def named_parameters(self, prefix: str = "",
-                         recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
-        """(dotted name, Parameter) pairs; a Parameter shared by two layers comes once."""
+    def _named_members(self, table: str, prefix: str, recurse: bool,
+                       remove_duplicate: bool) -> Iterator[tuple[str, Any]]:
         seen: set[int] = set()
-        walk = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        walk = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+                if recurse else iter([(prefix, self)]))
         for module_name, module in walk:
-            for name, p in module._parameters.items():
-                if p is None or id(p) in seen:
+            for name, value in module.__dict__[table].items():
+                if value is None or (remove_duplicate and id(value) in seen):
                     continue
-                seen.add(id(p))
-                yield (f"{module_name}.{name}" if module_name else name), p
+                seen.add(id(value))
+                yield (f"{module_name}.{name}" if module_name else name), value
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, Parameter) pairs; a Parameter shared by two layers comes once
+        (unless ``remove_duplicate=False``); ``recurse=False``: this module's own only."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
-        for module_name, module in self.named_modules(prefix):
-            for name, b in module._buffers.items():
-                if b is not None:
-                    yield (f"{module_name}.{name}" if module_name else name), b
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """(dotted name, buffer) pairs, persistent or not, as `named_parameters`."""
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
-    def buffers(self) -> Iterator[Tensor]:
-        for _, b in self.named_buffers():
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, b in self.named_buffers(recurse=recurse):
             yield b
 
+    def get_submodule(self, target: str) -> Module:
+        """The sub-module at dotted path `target` ("" is this module), e.g. "block.fc"."""
+        module: Module = self
+        for item in target.split(".") if target else []:
+            if not hasattr(module, item):
+                raise AttributeError(f"{type(module).__name__} has no attribute `{item}`")
+            module = getattr(module, item)
+            if not isinstance(module, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The Parameter at dotted path `target`, e.g. "block.fc.weight"."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+        param = getattr(module, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return param
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path `target`, e.g. "bn.running_mean"."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return module._buffers[name]
+
     def apply(self, fn: Callable[[Module], None]) -> Module:
-        """Call ``fn`` on every sub-module and then on this one (e.g. custom init)."""
-        for module in reversed(list(self.modules())):
-            fn(module)
+        """Call ``fn`` on every sub-module, children first (recursively, in order), then
+        on this one, as PyTorch (e.g. custom init); returns self."""
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
         return self
 
     # -- gradients and placement -----------------------------------------------------------
@@ -235,27 +344,38 @@ class Module:
                     p.grad.zero_()
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Switch gradient recording of every parameter on or off (freezing); returns self."""
         for p in self.parameters():
             p.requires_grad = requires_grad
         return self
 
-    def to(self, target: str | Backend | DType | mt.device) -> Module:
-        """Move every parameter and buffer to a device or backend, or convert their dtype.
+    def to(self, target: str | Backend | DType | Device | Tensor | None = None,
+           dtype: DType | None = None, *, device: str | Backend | Device | None = None) -> Module:
+        """Move every parameter and buffer to a device or backend and/or convert the
+        floating-point ones to a floating dtype: ``to("numba")``, ``to(mt.float64)``,
+        ``to(device="cpu", dtype=mt.float64)``, ``to(tensor)`` (its backend and dtype).
 
-        Each Parameter keeps its identity (its storage is swapped through
-        ``.data``), so an optimizer built before the move still updates it.
+        Integer and bool buffers (e.g. BatchNorm's ``num_batches_tracked``)
+        keep their dtype, as in PyTorch. Each Parameter keeps its identity
+        (its storage is swapped through ``.data``), so an optimizer built
+        before the move still updates it.
         """
+        place, dtype = _placement(target, dtype, device)
+
+        def convert(t: Tensor) -> Tensor:
+            return t.detach().to(device=place, dtype=dtype if t.dtype.is_floating_point else None)
+
         with mt.no_grad():
             for module in self.modules():
                 for p in module._parameters.values():
                     if p is None:
                         continue
-                    p.data = p.detach().to(target)
+                    p.data = convert(p)
                     if p.grad is not None:
-                        p.grad = p.grad.detach().to(target)
+                        p.grad = convert(p.grad)
                 for name, b in module._buffers.items():
                     if b is not None:
-                        module._buffers[name] = b.detach().to(target)
+                        module._buffers[name] = convert(b)
         return self
 
     def cpu(self) -> Module:
@@ -277,21 +397,34 @@ class Module:
         return self.to(mt.float32)
 
     # -- saving and loading -----------------------------------------------------------------
-    def state_dict(self) -> OrderedDict[str, Tensor]:
+    def state_dict(self, destination: dict[str, Tensor] | None = None, prefix: str = "",
+                   keep_vars: bool = False) -> dict[str, Tensor]:
         """Dotted name -> tensor for every parameter and persistent buffer.
 
-        As in PyTorch the tensors share storage with the module (detached, no
-        copy): clone or save them to keep a snapshot across later updates.
+        PyTorch's order and keys: a module's own parameters, then its
+        persistent buffers, then each child's entries under ``child.``; a
+        module registered under two names appears under both.
+
+        Args:
+            destination: a dict to fill and return (default: a new OrderedDict).
+            prefix: put in front of every key, e.g. "model.".
+            keep_vars: give the Parameters themselves instead of detached
+                tensors (which share their storage).
+
+        As in PyTorch the tensors share storage with the module (no copy):
+        clone or save them to keep a snapshot across later updates.
         """
-        out: OrderedDict[str, Tensor] = OrderedDict()
-        for module_name, module in self.named_modules():
-            dot = f"{module_name}." if module_name else ""
-            for name, p in module._parameters.items():
-                if p is not None:
-                    out[dot + name] = p.detach()
-            for name, b in module._buffers.items():
-                if b is not None and name not in module._non_persistent:
-                    out[dot + name] = b.detach()
+        out: dict[str, Tensor] = OrderedDict() if destination is None else destination
+        for name, p in self._parameters.items():
+            if p is not None:
+                out[prefix + name] = p if keep_vars else p.detach()
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent:
+                out[prefix + name] = b if keep_vars else b.detach()
+        for name, module in self._modules.items():
+            if module is not None:
+                module.state_dict(destination=out, prefix=f"{prefix}{name}.",
+                                  keep_vars=keep_vars)
         return out
 
     def _state_dict_problems(self, state: Mapping[str, Any]
@@ -319,6 +452,9 @@ class Module:
         Returns:
             ``(missing_keys, unexpected_keys)``, useful with ``strict=False``.
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"load_state_dict: expected state_dict to be dict-like, "
+                            f"got {type(state_dict).__name__}")
         missing, unexpected, mismatched = self._state_dict_problems(state_dict)
         lines = []
         if strict and missing:
@@ -357,6 +493,36 @@ class Module:
         if not lines:
             return head + ")"
         return head + "\n" + "\n".join(lines) + "\n)"
+
+
+def _placement(target: Any, dtype: Any, device: Any) -> tuple[Any, DType | None]:
+    """Split Module.to's arguments into (device or backend or None, float dtype or None)."""
+    if isinstance(target, Tensor):
+        target, dtype = target.backend, target.dtype if dtype is None else dtype
+    place = device
+    if isinstance(target, (Device, Backend)) or (target is not None and not _is_dtype(target)):
+        if device is not None:
+            raise ValueError(f"to: got a device twice, {target!r} and device={device!r}")
+        place = target
+    elif target is not None:
+        if dtype is not None and as_dtype(dtype) is not as_dtype(target):
+            raise ValueError(f"to: got two dtypes, {target!r} and {dtype!r}")
+        dtype = target
+    if dtype is None:
+        return place, None
+    dtype = as_dtype(dtype)
+    if not dtype.is_floating_point:
+        raise TypeError(f"Module.to only accepts floating point dtypes, but got desired "
+                        f"dtype={dtype.name}")
+    return place, dtype
+
+
+def _is_dtype(value: Any) -> bool:
+    try:
+        as_dtype(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _as_tensor_like(value: Any, like: Tensor) -> Tensor:

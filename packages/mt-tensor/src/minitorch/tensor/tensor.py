@@ -10,6 +10,7 @@ calls (`accumulate_grad`, `validate_grad`, `detach`).
 from __future__ import annotations
 
 import builtins
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -50,7 +51,7 @@ class Tensor(MathMethods, LayoutMethods, IndexMethods, ConversionMethods):
 
     __array_priority__ = 1000  # numpy scalars defer to Tensor's operators
     _base: Tensor | None = None  # the tensor whose storage a view shares (see tensor_view.py)
-    _grad_hooks: dict[int, Any] | None = None  # post-accumulate-grad hooks, made on first use
+    _grad_hooks: OrderedDict[int, Any] | None = None  # post-accumulate-grad hooks, made on first use
 
     def __init__(self, data: TensorData, backend: Backend, dtype: DType,
                  requires_grad: bool = False) -> None:
@@ -350,7 +351,7 @@ class Tensor(MathMethods, LayoutMethods, IndexMethods, ConversionMethods):
                                "their .grad accumulated; this one was made by "
                                f"{self.history.name}")
         if self._grad_hooks is None:
-            self._grad_hooks = {}
+            self._grad_hooks = OrderedDict()
         return register(self._grad_hooks, hook, "register_post_accumulate_grad_hook")
 
     def validate_grad(self, grad: Tensor, producer: str) -> Tensor:
