@@ -98,7 +98,7 @@ def minitorch_worker(threads: int, warmup: int, windows: int, steps: int) -> dic
     import minitorch.tensor as mt
     from minitorch.optim import SGD, Adam
 
-    batches = [(mt.tensor(x), mt.tensor(y.astype(x.dtype))) for x, y in synthetic_batches(4)]
+    batches = [(mt.tensor(x), mt.tensor(y)) for x, y in synthetic_batches(4)]
     result = {}
     for name, model_class, optim_class in (("cnn", SeedCNN, Adam), ("mlp", SeedMLP, SGD)):
         mt.manual_seed(0)
@@ -182,7 +182,7 @@ def first_step_worker(library: str) -> None:
         model = SeedCNN()
         optimizer = Adam(model.named_parameters(), lr=1e-3)
         (x, y), = synthetic_batches(1)
-        x, y = mt.tensor(x), mt.tensor(y.astype(x.dtype))
+        x, y = mt.tensor(x), mt.tensor(y)
     optimizer.zero_grad()
     loss = F.cross_entropy(model(x), y)
     loss.backward()

@@ -85,7 +85,7 @@ def cnn_worker(warmup: int, windows: int, steps: int) -> dict:
     import minitorch.tensor as mt
     from minitorch.optim import Adam
 
-    batches = [(mt.tensor(x), mt.tensor(y.astype(x.dtype))) for x, y in synthetic_batches(4)]
+    batches = [(mt.tensor(x), mt.tensor(y)) for x, y in synthetic_batches(4)]
     mt.manual_seed(0)
     model = SeedCNN()
     optimizer = Adam(model.named_parameters(), lr=1e-3)

@@ -3,6 +3,7 @@
     python examples/mnist_cnn.py                 # embedded 4,000/1,000 digits, 15 epochs
     python examples/mnist_cnn.py --dataset mnist --download --epochs 3
     python examples/mnist_cnn.py --init pytorch --schedule none --lr 1e-3 --epochs 10  # the old recipe
+    mpiexec -n 2 python examples/mnist_cnn.py --distributed   # data-parallel on 2 ranks
 
 conv 1->4 3x3 same, ReLU, conv 4->8 3x3 same, ReLU, max-pool 4x4 (8x7x7),
 flatten (392), linear 392->128, ReLU, dropout 0.25, linear 128->10;
@@ -20,7 +21,17 @@ from __future__ import annotations
 import argparse
 
 from mnist_mlp import initialize
-from training import add_common_args, fit, install_sigint_default, load_data, report, resume
+from training import (
+    add_common_args,
+    fit,
+    install_sigint_default,
+    is_main_process,
+    load_data,
+    report,
+    resume,
+    setup_distributed,
+    wrap,
+)
 
 import minitorch.nn as nn
 import minitorch.nn.functional as F
@@ -65,6 +76,7 @@ def main(argv: list[str] | None = None) -> list:
     parser.add_argument("--metrics", default=None, help="write per-epoch metrics as JSON here")
     args = parser.parse_args(argv)
     install_sigint_default()
+    setup_distributed(args)
 
     mt.manual_seed(args.seed)
     train, test = load_data(args, normalize=True)
@@ -77,12 +89,14 @@ def main(argv: list[str] | None = None) -> list:
     scheduler = CosineAnnealingLR(optimizer, T_max=args.epochs) if args.schedule == "cosine" else None
     start, done = resume(args, model, optimizer, scheduler)
     backend = mt.get_backend(args.backend).name
-    print(f"seed CNN, {parameter_count(model):,} parameters, backend {backend}, "
-          f"{len(train)} train / {len(test)} test images")
+    if is_main_process(args):
+        print(f"seed CNN, {parameter_count(model):,} parameters, backend {backend}, "
+              f"{len(train)} train / {len(test)} test images")
 
-    history = fit(model, optimizer, lambda logits, y: F.cross_entropy(logits, y), train, test, args,
+    history = fit(wrap(model, args), optimizer, lambda logits, y: F.cross_entropy(logits, y), train, test, args,
                   scheduler=scheduler, start_epoch=start, history=done)
-    report(history, args, "seed CNN on MNIST")
+    if is_main_process(args):
+        report(history, args, "seed CNN on MNIST")
     return history
 
 

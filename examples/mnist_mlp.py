@@ -68,10 +68,10 @@ def make_loss(name: str, classes: int = 10):
         return lambda logits, y: F.cross_entropy(logits, y)
     if name == "bce":
         return lambda logits, y: F.binary_cross_entropy_with_logits(
-            logits, F.one_hot(y, classes, dtype=logits.dtype, backend=logits.backend))
+            logits, F.one_hot(y, classes).to(logits.dtype))
     if name == "mse":
         return lambda logits, y: F.mse_loss(
-            logits, F.one_hot(y, classes, dtype=logits.dtype, backend=logits.backend))
+            logits, F.one_hot(y, classes).to(logits.dtype))
     raise ValueError(f"unknown loss {name!r}; choose ce, bce or mse")
 
 

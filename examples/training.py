@@ -4,6 +4,13 @@
 optimizer, then hand them to `fit`, which runs the epochs with a progress
 bar, evaluates on the whole test split after each one, and returns the
 per-epoch history.
+
+With ``--distributed`` (under ``mpiexec -n N``) the same loop is data-parallel:
+`setup_distributed` joins the process group and splits the machine's cores
+between its ranks, `wrap` puts the model in DistributedDataParallel, and
+`fit` gives each rank its shard of every batch (the global batch stays
+``--batch-size``), sums the metrics over the ranks, evaluates a shard of the
+test split per rank, and has rank 0 alone print and write checkpoints.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import signal
 import sys
 import time
@@ -54,6 +62,50 @@ def add_common_args(parser: argparse.ArgumentParser, epochs: int, batch_size: in
     parser.add_argument("--resume", default=None, help="checkpoint file to continue from")
     parser.add_argument("--plot", default=None, help="write loss and accuracy curves to this PNG")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--distributed", action="store_true",
+                        help="data-parallel over MPI: run under `mpiexec -n N` (needs mt-distributed)")
+
+
+# -- data parallel ---------------------------------------------------------------------
+def _dist(args: argparse.Namespace) -> Any:
+    """minitorch.distributed when the run is distributed, else None."""
+    if not getattr(args, "distributed", False):
+        return None
+    import minitorch.distributed as dist
+
+    return dist
+
+
+def setup_distributed(args: argparse.Namespace) -> None:
+    """Join the process group and give each rank on this machine its share of the cores."""
+    dist = _dist(args)
+    if dist is None:
+        return
+    dist.init_process_group()
+    world = dist.get_world_size()
+    if args.batch_size % world:
+        raise SystemExit(f"--distributed: --batch-size {args.batch_size} must divide evenly "
+                         f"between {world} ranks")
+    try:
+        import numba
+    except ImportError:
+        return
+    numba.set_num_threads(max(1, (os.cpu_count() or 1) // dist.local_world_size()))
+
+
+def is_main_process(args: argparse.Namespace) -> bool:
+    dist = _dist(args)
+    return dist is None or dist.get_rank() == 0
+
+
+def wrap(model: nn.Module, args: argparse.Namespace) -> nn.Module:
+    """The model as `fit` trains it: in DistributedDataParallel when distributed."""
+    dist = _dist(args)
+    return model if dist is None else dist.DistributedDataParallel(model)
+
+
+def _unwrap(model: nn.Module) -> nn.Module:
+    return getattr(model, "module", model)
 
 
 def _subset(data: MNIST, size: int | None, seed: int) -> MNIST | Subset:
@@ -81,15 +133,22 @@ def accuracy_count(logits: mt.Tensor, labels: mt.Tensor) -> int:
     return int((logits.argmax(1) == labels).sum().item())
 
 
-def evaluate(model: nn.Module, data: Any, batch_size: int, backend: Any) -> float:
-    """Accuracy on the whole of `data`."""
+def evaluate(model: nn.Module, data: Any, batch_size: int, backend: Any, dist: Any = None) -> float:
+    """Accuracy on the whole of `data` (each rank a strided shard of it when distributed)."""
     model.eval()
+    size = len(data)
+    if dist is not None and dist.get_world_size() > 1:
+        data = Subset(data, np.arange(dist.get_rank(), size, dist.get_world_size()))
     correct = 0
     with mt.no_grad():
         for x, y in DataLoader(data, batch_size=max(batch_size, 256), backend=backend):
             correct += accuracy_count(model(x), y)
     model.train()
-    return correct / len(data)
+    if dist is not None:
+        total = mt.tensor([float(correct)], dtype=mt.float64)
+        dist.all_reduce(total)
+        correct = int(total.item())
+    return correct / size
 
 
 def _progress(total: int, desc: str, disable: bool):
@@ -115,20 +174,34 @@ def fit(model: nn.Module, optimizer: Any, loss_fn: Callable[[mt.Tensor, mt.Tenso
     number of the last finished epoch, so a resume repeats the interrupted one.
     """
     backend = args.backend
-    loader = DataLoader(train, batch_size=args.batch_size, shuffle=True, backend=backend)
+    dist = _dist(args)
+    sampler = None
+    if dist is None:
+        loader = DataLoader(train, batch_size=args.batch_size, shuffle=True, backend=backend)
+    else:
+        sampler = dist.DistributedSampler(train, shuffle=True, seed=args.seed)
+        loader = DataLoader(train, batch_size=args.batch_size // dist.get_world_size(),
+                            sampler=sampler, backend=backend)
+        if dist.get_rank() != 0:
+            def log(line: str) -> None:
+                return None
     history = list(history or [])
     state = {"epoch": start_epoch - 1}
 
     def save(tag: str) -> None:
         if args.save:
-            nn.save(args.save, model=model, optimizer=optimizer, scheduler=scheduler,
-                    epoch=state["epoch"], history=[asdict(h) for h in history])
+            writer = nn.save if dist is None else dist.save
+            writer(args.save, model=_unwrap(model), optimizer=optimizer, scheduler=scheduler,
+                   epoch=state["epoch"], history=[asdict(h) for h in history])
             log(f"{tag}: checkpoint written to {args.save}")
 
     try:
         for epoch in range(start_epoch, args.epochs + 1):
             model.train()
-            bar = _progress(len(loader), f"epoch {epoch}/{args.epochs}", args.no_progress)
+            if sampler is not None:
+                sampler.set_epoch(epoch)
+            bar = _progress(len(loader), f"epoch {epoch}/{args.epochs}",
+                            args.no_progress or not is_main_process(args))
             total_loss, correct, seen = 0.0, 0, 0
             start = time.perf_counter()
             for x, y in loader:
@@ -144,13 +217,18 @@ def fit(model: nn.Module, optimizer: Any, loss_fn: Callable[[mt.Tensor, mt.Tenso
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix(loss=f"{total_loss / seen:.4f}")
+            if dist is not None:  # the job's totals, not this rank's
+                totals = mt.tensor([total_loss, float(correct), float(seen)], dtype=mt.float64)
+                dist.all_reduce(totals)
+                total_loss, correct, seen = totals[0].item(), int(totals[1].item()), int(totals[2].item())
             seconds = time.perf_counter() - start
             if bar is not None:
                 bar.close()
             if scheduler is not None:
                 scheduler.step()
             result = EpochResult(epoch, total_loss / seen, correct / seen,
-                                 evaluate(model, test, args.batch_size, backend), seen / seconds, seconds)
+                                 evaluate(model, test, args.batch_size, backend, dist), seen / seconds,
+                                 seconds)
             history.append(result)
             state["epoch"] = epoch
             log(f"epoch {epoch:3d}  train loss {result.train_loss:.4f}  train acc {result.train_acc:.4f}  "
@@ -169,10 +247,13 @@ def resume(args: argparse.Namespace, model: nn.Module, optimizer: Any,
     """Restore a checkpoint if `--resume` was given: the first epoch to run and the history so far."""
     if not args.resume:
         return 1, []
-    meta = nn.load(args.resume, model=model, optimizer=optimizer, scheduler=scheduler)
+    dist = _dist(args)
+    loader = nn.load if dist is None else dist.load
+    meta = loader(args.resume, model=_unwrap(model), optimizer=optimizer, scheduler=scheduler)
     epoch = int(meta.get("epoch", 0))
     history = [EpochResult(**h) for h in meta.get("history", [])]
-    print(f"resumed from {args.resume} after epoch {epoch}")
+    if is_main_process(args):
+        print(f"resumed from {args.resume} after epoch {epoch}")
     return epoch + 1, history
 
 

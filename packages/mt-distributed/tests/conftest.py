@@ -49,3 +49,11 @@ def job():
 def ok_job():
     """Like `job`, but the job must succeed; returns its stdout."""
     return lambda *args, **kwargs: check(run_job(*args, **kwargs))
+
+
+@pytest.fixture
+def launcher() -> str:
+    """The path of mpiexec."""
+    found = mpiexec()
+    assert found is not None
+    return found

@@ -49,6 +49,24 @@ def test_nll_loss_refuses_float_targets_and_out_of_range_ones():
         F.nll_loss(mt.tensor(LOGP), mt.tensor([1, 3, 0]))
 
 
+def test_nll_loss_k_dim_picks_along_dim_1():
+    # (N, C, d) = (1, 3, 2): position j takes input[0, target[0, j], j]
+    logp = np.log(np.array([[[0.2, 0.7], [0.5, 0.1], [0.3, 0.2]]]))
+    target = mt.tensor([[1, 0]])
+    each = -np.array([logp[0, 1, 0], logp[0, 0, 1]])
+    assert np.allclose(F.nll_loss(mt.tensor(logp), target, reduction="none").numpy(), [each])
+    w = mt.tensor([2.0, 1.0, 1.0])
+    assert np.allclose(F.nll_loss(mt.tensor(logp), target, weight=w).item(),
+                       (each[0] * 1.0 + each[1] * 2.0) / 3.0)
+    assert np.allclose(F.nll_loss(mt.tensor(logp), mt.tensor([[1, -100]])).item(), each[0])
+    gradcheck(lambda a: F.nll_loss(a.permute(1, 0, 2), mt.tensor([[2, 1], [0, -100]]), weight=w),
+              mt.randn(3, 2, 2))  # a non-contiguous (N, C, d) view
+    with pytest.raises(ValueError, match=r"Expected target size \(1, 2\), got \(1, 3\)"):
+        F.nll_loss(mt.tensor(logp), mt.tensor([[1, 0, 0]]))
+    with pytest.raises(ValueError, match=r"Expected 1 or more dimensions \(got 0\)"):
+        F.nll_loss(mt.tensor(0.5), mt.tensor(0))
+
+
 def _adadelta_reference(p, grads, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
     v, u = np.zeros_like(p), np.zeros_like(p)
     for g in grads:
