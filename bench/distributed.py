@@ -67,7 +67,7 @@ def allreduce_worker(sizes: list[int], repeats: int) -> None:
         print(json.dumps(rows))
 
 
-def training_worker(warmup: int, windows: int, steps: int) -> None:
+def training_worker(warmup: int, windows: int, steps: int, global_batch: int = GLOBAL_BATCH) -> None:
     import numba
     import numpy as np
 
@@ -82,12 +82,12 @@ def training_worker(warmup: int, windows: int, steps: int) -> None:
 
     dist.init_process_group()
     rank, world = dist.get_rank(), dist.get_world_size()
-    per_rank = GLOBAL_BATCH // world
+    per_rank = global_batch // world
     rng = np.random.default_rng(0)
     batches = []
     for _ in range(4):
-        x = rng.standard_normal((GLOBAL_BATCH, 1, 28, 28)).astype(np.float32)
-        y = rng.integers(0, 10, GLOBAL_BATCH)
+        x = rng.standard_normal((global_batch, 1, 28, 28)).astype(np.float32)
+        y = rng.integers(0, 10, global_batch)
         share = slice(rank * per_rank, (rank + 1) * per_rank)
         batches.append((mt.tensor(x[share]), mt.tensor(y[share])))
     mt.manual_seed(0)
@@ -113,7 +113,7 @@ def training_worker(warmup: int, windows: int, steps: int) -> None:
         for i in range(steps):
             step(i)
         dist.barrier()
-        rates.append(GLOBAL_BATCH * steps / (time.perf_counter() - start))
+        rates.append(global_batch * steps / (time.perf_counter() - start))
     if rank == 0:
         print(json.dumps({"ranks": world, "images_per_s": statistics.median(rates)}))
 
@@ -148,7 +148,7 @@ def main() -> None:
         if kind == "allreduce":
             allreduce_worker([int(n) for n in rest[1:]], int(rest[0]))
         else:
-            training_worker(*(int(v) for v in rest))
+            training_worker(*(int(v) for v in rest))  # warmup, windows, steps[, batch]
         return
 
     if args.quick:
@@ -158,6 +158,7 @@ def main() -> None:
     reduce_rows = run(2, "allreduce", str(repeats), *map(str, sizes))
     one = run(1, "train", *timing)
     two = run(2, "train", *timing)
+    half = run(1, "train", *timing, str(GLOBAL_BATCH // 2))  # one rank's share of the work
 
     print(f"load average before: {os.getloadavg()[0]:.2f}; 2 ranks, mpich, one thread per rank")
     print()
@@ -170,11 +171,16 @@ def main() -> None:
     print(f"| seed CNN training, global batch {GLOBAL_BATCH} (img/s; reference: 1 rank) | "
           f"{two['images_per_s']:,.0f} on 2 ranks | {one['images_per_s']:,.0f} on 1 rank | "
           f"{two['images_per_s'] / one['images_per_s']:.2f}x |")
+    ideal = 2 * half["images_per_s"]
+    print(f"| the same, 2 ranks against twice one rank on batch {GLOBAL_BATCH // 2} (img/s) | "
+          f"{two['images_per_s']:,.0f} | {ideal:,.0f} | {two['images_per_s'] / ideal:.2f}x |")
     cnn = next((r for r in reduce_rows if r["n"] == CNN_GRADIENT), None)
     if cnn is not None:
         step_ms = 1e3 * GLOBAL_BATCH / one["images_per_s"]
+        half_ms = 1e3 * (GLOBAL_BATCH // 2) / half["images_per_s"]
         print()
-        print(f"one rank: {step_ms:.1f} ms per global step; averaging the CNN's gradient "
+        print(f"one rank: {step_ms:.1f} ms per step on batch {GLOBAL_BATCH}, {half_ms:.1f} ms on "
+              f"batch {GLOBAL_BATCH // 2}; averaging the CNN's gradient "
               f"({CNN_GRADIENT * 4 / 1e3:.0f} kB) on 2 ranks: {1e3 * cnn['ours']:.3f} ms")
 
 
