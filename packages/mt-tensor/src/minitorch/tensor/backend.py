@@ -58,11 +58,16 @@ the formulas, and the compositions that run without them, are in
 `minitorch.tensor.updates`. `step` counts from 1; `first` says the momentum
 buffer holds nothing yet (set it to the gradient); with momentum 0 the
 buffer is `p` itself and must not be used.
+
+Profiling: `minitorch.profiler` times every kernel method above while a
+profile records. A backend that compiles kernels on first use (numba) can
+say so through `jit_stats`: the profiler reads it before and after each
+kernel call, so that compile time is reported apart from run time.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -71,6 +76,20 @@ from .dtype import DTYPES, DType
 Storage = Any
 Shape = tuple[int, ...]
 Strides = tuple[int, ...]
+
+
+class JitStats(NamedTuple):
+    """Running totals of a backend's just-in-time compiler in this process.
+
+    Attributes:
+        compiled: kernel specializations compiled from source.
+        cache_loads: compiled kernels loaded from an on-disk cache instead.
+        seconds: time spent doing either (the wall time the calling threads waited).
+    """
+
+    compiled: int
+    cache_loads: int
+    seconds: float
 
 
 class Backend:
@@ -103,6 +122,11 @@ class Backend:
 
     def __repr__(self) -> str:
         return f"<backend {self.name!r} {self.version}>"
+
+    def jit_stats(self) -> JitStats | None:
+        """The compiler's running totals, or None (the default) for a backend that
+        compiles nothing at run time. The first call may start the counting."""
+        return None
 
     # -- storage ------------------------------------------------------------
     # The defaults keep data in host numpy arrays; a GPU backend overrides all.

@@ -142,6 +142,10 @@ class Registry:
     def names(self) -> list[str]:
         return sorted(self._load())
 
+    def backends(self) -> list[Backend]:
+        """Every registered backend object, available or not (loading the plugins first)."""
+        return list(self._load().values())
+
     def failures(self) -> list[PluginFailure]:
         self._load()
         return list(self._failures)

@@ -26,7 +26,7 @@ import numpy as np
 
 import numba
 from minitorch.tensor import ops
-from minitorch.tensor.backend import Backend, Shape, Storage, Strides
+from minitorch.tensor.backend import Backend, JitStats, Shape, Storage, Strides
 from minitorch.tensor.hookspec import hookimpl
 
 from . import (
@@ -34,6 +34,7 @@ from . import (
     conv_unit_stride,
     elementwise,
     indexing,
+    jit,
     matmul,
     memory,
     pooling,
@@ -71,6 +72,10 @@ class NumbaBackend(Backend):
             self.version = metadata.version("mt-backend-numba")
         except metadata.PackageNotFoundError:
             self.version = "0+unknown"
+
+    def jit_stats(self) -> JitStats:
+        """numba's compiles and cache loads so far, for the profiler (see jit.py)."""
+        return jit.jit_stats()
 
     # -- storage ------------------------------------------------------------
     def zeros(self, size: int, dtype) -> Storage:
