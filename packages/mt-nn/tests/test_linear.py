@@ -90,3 +90,23 @@ def test_against_torch():
     assert_close(mx.grad, tx.grad.numpy())
     assert_close(layer.weight.grad, tl.weight.grad.numpy())
     assert_close(layer.bias.grad, tl.bias.grad.numpy())
+
+
+def test_one_op_each_way_and_gradients_in_the_parameters_layout():
+    """F.linear is one recorded op: x W^T reads W through swapped strides, and W.grad is
+    made contiguous by the product itself (no copy kernel, as a composed x @ W.T + b needs)."""
+    import minitorch.profiler as profiler
+
+    layer = nn.Linear(6, 4)
+    x = mt.randn(3, 6, requires_grad=True)
+    with profiler.profile() as prof:
+        layer(x).sum().backward()
+    names = [e.name for e in prof.events()]
+    assert names.count("Linear") == 1 and names.count("LinearBackward") == 1
+    assert "map.id" not in names  # no layout copy anywhere
+    assert layer.weight.grad.is_contiguous() and layer.weight.grad.shape == (4, 6)
+    expected = np.ones((3, 4)).T @ x.detach().numpy()
+    assert_close(layer.weight.grad, expected)
+    assert_close(layer.bias.grad, np.full(4, 3.0))
+    assert_close(x.grad, np.ones((3, 4)) @ layer.weight.detach().numpy())
+

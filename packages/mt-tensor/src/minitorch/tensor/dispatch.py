@@ -283,6 +283,21 @@ def matmul_op(a: Tensor, b: Tensor) -> Tensor:
     return out
 
 
+def mm_op(a: Tensor, b: Tensor, transpose_a: bool = False, transpose_b: bool = False) -> Tensor:
+    """op(a) @ op(b) of 2-d tensors, op a transpose where asked: the transpose is read
+    through swapped strides, so it costs nothing (same backend and dtype, checked by
+    the caller)."""
+    sa, sb = a._data.strides, b._data.strides
+    (n, k), a_strides = (a.shape[::-1], (sa[1], sa[0])) if transpose_a else (a.shape, sa)
+    (k2, m), b_strides = (b.shape[::-1], (sb[1], sb[0])) if transpose_b else (b.shape, sb)
+    if k != k2:
+        raise ValueError(f"mm: shapes {(n, k)} and {(k2, m)} cannot be multiplied")
+    out = output((n, m), a)
+    a.backend.matmul(out._data.storage, (n * m, m, 1), buffer(a), (0, *a_strides),
+                     buffer(b), (0, *b_strides), (1, n, k, m))
+    return out
+
+
 # -- indexing kernels --------------------------------------------------------------------------
 def take_op(src: Tensor, src_strides: tuple[int, ...], shape: tuple[int, ...], offsets: Tensor,
             offsets_strides: tuple[int, ...]) -> Tensor:

@@ -340,8 +340,19 @@ class MatMul(Function):
         if needs_a:
             ga = sum_to_shape(K.matmul_op(grad, b.transpose(-1, -2)), a.shape)
         if needs_b:
-            gb = sum_to_shape(K.matmul_op(a.transpose(-1, -2), grad), b.shape)
+            if a.dim() == 2 and b.dim() == 2 and _column_major(b):
+                # b is a transposed view (x @ W.T): make its gradient in that same
+                # layout, so the transpose's backward hands W a contiguous gradient.
+                gt = K.mm_op(grad, a, transpose_a=True)
+                gb = K.new_tensor(gt._data.restrided(b.shape, b._data.strides), gt)
+            else:
+                gb = sum_to_shape(K.matmul_op(a.transpose(-1, -2), grad), b.shape)
         return ga, gb
+
+
+def _column_major(t: Tensor) -> bool:
+    rows, cols = t.shape
+    return rows > 1 and cols > 1 and t._data.strides == (1, rows)
 
 
 # -- reductions --------------------------------------------------------------

@@ -179,6 +179,11 @@ class Tensor(MathMethods, LayoutMethods, IndexMethods, ConversionMethods):
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body] + extras) + ")"
 
+    def is_contiguous(self) -> bool:
+        """Row-major with no gaps, as PyTorch's: where the view starts does not matter,
+        size-1 dims are ignored, and an empty tensor is always contiguous."""
+        return self.numel() == 0 or self._data.is_contiguous()
+
     def contiguous(self) -> Tensor:
         if self._data.is_contiguous() and self._data.offset == 0:
             return self

@@ -20,6 +20,12 @@ import numpy as np
 import minitorch.tensor as mt
 
 
+def _linear(x: mt.Tensor, w: mt.Tensor, b: mt.Tensor | None = None) -> mt.Tensor:
+    from minitorch.tensor.linear import linear
+
+    return linear(x, w, b)
+
+
 @dataclass(frozen=True)
 class OpCase:
     name: str
@@ -183,6 +189,12 @@ OPS: list[OpCase] = [
     OpCase("matmul", lambda a, b: a @ b, np.matmul,
            (((2, 3), (3, 4)), ((2, 2, 3), (3, 2)), ((2, 1, 2, 3), (3, 3, 2)), ((3,), (3, 2)),
             ((2, 3), (3,)), ((1, 1), (1, 1)))),
+    OpCase("matmul_transposed", lambda a, b: a @ b.T, lambda a, b: a @ b.T,
+           (((2, 3), (4, 3)), ((5, 2), (3, 2)))),
+    OpCase("linear", lambda x, w, b: _linear(x, w, b), lambda x, w, b: x @ w.T + b,
+           (((5, 3), (4, 3), (4,)), ((2, 3, 3), (2, 3), (2,)), ((3,), (4, 3), (4,)))),
+    OpCase("linear_no_bias", lambda x, w: _linear(x, w), lambda x, w: x @ w.T,
+           (((5, 3), (4, 3)), ((1, 2), (1, 2)))),
     # -- layout
     OpCase("contiguous", lambda a: a.contiguous(), lambda a: a.copy(), S3, dtypes=ALL),
     OpCase("reshape", lambda a: a.reshape(4, -1), lambda a: a.reshape(4, -1), S3, dtypes=ALL),
