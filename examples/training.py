@@ -62,6 +62,10 @@ def add_common_args(parser: argparse.ArgumentParser, epochs: int, batch_size: in
     parser.add_argument("--resume", default=None, help="checkpoint file to continue from")
     parser.add_argument("--plot", default=None, help="write loss and accuracy curves to this PNG")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--profile", action="store_true",
+                        help="record the first epoch with minitorch.profiler and print its table")
+    parser.add_argument("--profile-trace", default=None, metavar="PATH",
+                        help="with --profile: also write a chrome://tracing / Perfetto trace")
     parser.add_argument("--distributed", action="store_true",
                         help="data-parallel over MPI: run under `mpiexec -n N` (needs mt-distributed)")
 
@@ -163,6 +167,26 @@ def _progress(total: int, desc: str, disable: bool):
     return tqdm(total=total, desc=desc, unit="batch", leave=False, disable=disable, file=sys.stderr)
 
 
+def _profile(args: argparse.Namespace, first_epoch: bool) -> Any:
+    """A started profile of this epoch's training steps, when --profile asks for one."""
+    if not (getattr(args, "profile", False) and first_epoch):
+        return None
+    import minitorch.profiler as profiler
+
+    prof = profiler.profile(record_shapes=True)
+    prof.start()
+    return prof
+
+
+def _report_profile(prof: Any, args: argparse.Namespace, log: Callable[[str], None]) -> None:
+    prof.stop()
+    log("profile of the first epoch's training steps (the profiler's own cost slows this epoch):")
+    log(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=25))
+    if args.profile_trace:
+        prof.export_chrome_trace(args.profile_trace)
+        log(f"trace written to {args.profile_trace} (open it in chrome://tracing or ui.perfetto.dev)")
+
+
 def fit(model: nn.Module, optimizer: Any, loss_fn: Callable[[mt.Tensor, mt.Tensor], mt.Tensor],
         train: Any, test: Any, args: argparse.Namespace, scheduler: Any = None,
         start_epoch: int = 1, log: Callable[[str], None] = print,
@@ -203,6 +227,7 @@ def fit(model: nn.Module, optimizer: Any, loss_fn: Callable[[mt.Tensor, mt.Tenso
             bar = _progress(len(loader), f"epoch {epoch}/{args.epochs}",
                             args.no_progress or not is_main_process(args))
             total_loss, correct, seen = 0.0, 0, 0
+            prof = _profile(args, epoch == start_epoch)
             start = time.perf_counter()
             for x, y in loader:
                 optimizer.zero_grad()
@@ -224,6 +249,8 @@ def fit(model: nn.Module, optimizer: Any, loss_fn: Callable[[mt.Tensor, mt.Tenso
             seconds = time.perf_counter() - start
             if bar is not None:
                 bar.close()
+            if prof is not None:
+                _report_profile(prof, args, log)
             if scheduler is not None:
                 scheduler.step()
             result = EpochResult(epoch, total_loss / seen, correct / seen,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -57,6 +58,20 @@ def test_mnist_mlp_tiny_run(tmp_path: Path, flags: list[str]) -> None:
     (epoch,) = json.loads((tmp_path / "m.json").read_text())
     assert epoch["train_loss"] == epoch["train_loss"]  # finite, not NaN
     assert is_png(tmp_path / "mlp.png")
+
+
+@pytest.mark.slow
+def test_profile_flag_prints_the_table_and_writes_a_trace(tmp_path: Path) -> None:
+    out = run("mnist_mlp.py", *TINY, "--profile", "--profile-trace", "trace.json", cwd=tmp_path)
+    table = out[out.index("profile of the first epoch"):]
+    for column in ("Name", "Self CPU", "CPU total", "# of Calls"):
+        assert column in table
+    # 200 images at batch 64 are 4 steps: one Linear op per layer (3) each way, per step.
+    assert re.search(r"^Linear\s.*\s12\s*$", table, re.MULTILINE), table
+    assert re.search(r"^LinearBackward\s.*\s12\s*$", table, re.MULTILINE), table
+    events = json.loads((tmp_path / "trace.json").read_text())["traceEvents"]
+    assert any(e.get("name") == "matmul" and e.get("ph") == "X" for e in events)
+    assert "epoch   1" in out
 
 
 @pytest.mark.slow
