@@ -245,6 +245,9 @@ OPS: list[OpCase] = [
     # -- convolution and pooling
     OpCase("conv2d", lambda x, w: mt.conv2d(x, w, padding=1), lambda x, w: _conv2d_ref(x, w, 1, 1),
            (((1, 2, 4, 4), (3, 2, 3, 3)),)),
+    OpCase("conv2d_bias", lambda x, w, b: mt.conv2d(x, w, b, padding=1),
+           lambda x, w, b: _conv2d_ref(x, w, 1, 1) + b[None, :, None, None],
+           (((2, 2, 4, 3), (3, 2, 3, 3), (3,)),)),
     OpCase("conv2d_stride2", lambda x, w: mt.conv2d(x, w, stride=2), lambda x, w: _conv2d_ref(x, w, 2, 0),
            (((2, 1, 5, 5), (2, 1, 3, 3)),)),
     OpCase("conv1d", lambda x, w: mt.conv1d(x, w, padding="same"),
