@@ -73,6 +73,41 @@ def test_batch_broadcast(which, dtype) -> None:
     check(3, 64, 50, 60, dtype, broadcast_a=which == "a", broadcast_b=which == "b")
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("ta, tb", [(False, False), (True, False), (False, True)])
+def test_few_rows_many_columns(ta, tb, dtype) -> None:
+    """A linear layer's shapes, shrunk to odd sizes: few rows, so the tasks
+    split the columns; G^T-like transposed A (full and partial row panels)
+    and W^T-like transposed B."""
+    check(1, 64, 97, 3 * matmul.NR + 5, dtype, ta=ta, tb=tb)
+    check(1, 13, 64, 2 * matmul.NR + 1, dtype, ta=ta, tb=tb)
+    check(2, 20, 40, 300, dtype, ta=ta, tb=tb)
+    check(3, 64, 97, 10, dtype, ta=ta, tb=tb)  # narrow: computed as out^T = b^T a^T
+
+
+def test_narrow_products_swap_operands() -> None:
+    from minitorch.backends.numba import plugin
+
+    assert plugin._swap_operands(64, 10, 4)  # (64, 256) @ (256, 10): 10 of 64 columns
+    assert not plugin._swap_operands(10, 256, 4)
+    assert not plugin._swap_operands(512, 512, 8)
+
+
+def test_block_plan_splits_the_cheaper_side(monkeypatch) -> None:
+    from minitorch.backends.numba import plugin
+
+    monkeypatch.setattr(plugin.numba, "get_num_threads", lambda: 2)
+    kc, nc, mc, mb = plugin._gemm_blocks(1, 64, 784, 512, 4)
+    assert (mc, mb) == (66, 4 * matmul.NR)  # one row block, columns in two
+    assert kc == 262  # 784 in three equal blocks
+    kc, nc, mc, mb = plugin._gemm_blocks(1, 1024, 64, 512, 4)
+    assert (mc, mb) == (516, 512)  # two row blocks already (mc: whole tiles)
+    kc, nc, mc, mb = plugin._gemm_blocks(1, 512, 64, 64, 4)
+    assert (mc, mb) == (258, 64)  # more rows than columns: split the rows
+    kc, nc, mc, mb = plugin._gemm_blocks(2, 64, 64, 512, 4)
+    assert mb == 512  # one task per matrix
+
+
 def test_strided_output() -> None:
     rng = np.random.default_rng(0)
     a = rng.normal(size=(1, 40, 30))
@@ -84,9 +119,11 @@ def test_strided_output() -> None:
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_every_block_edge(dtype) -> None:
+@pytest.mark.parametrize("column_blocks", [1, 3])
+def test_every_block_edge(column_blocks, dtype) -> None:
     """Tiny block sizes force every edge: partial MR/NR panels, several kc
-    blocks (accumulating into out) and several nc blocks."""
+    blocks (accumulating into out), several nc blocks and, with 3 column
+    blocks, tasks that each own NR columns (the last one partial)."""
     rng = np.random.default_rng(1)
     n, k, m = 37, 45, 2 * matmul.NR + 9
     a = rng.normal(size=(2, n, k)).astype(dtype)
@@ -94,7 +131,8 @@ def test_every_block_edge(dtype) -> None:
     out = np.full((2, n, m), np.nan, dtype=dtype)
     matmul.matmul_blocked(out.reshape(-1), element_strides(out), a.reshape(-1),
                           element_strides(a), b.reshape(-1), element_strides(b),
-                          2, n, k, m, 8, 16, matmul.NR)
+                          2, n, k, m, 8, m if column_blocks == 1 else matmul.NR, 16,
+                          matmul.NR)
     tol = 1e-4 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(out, a.astype(np.float64) @ b, rtol=tol, atol=tol)
 

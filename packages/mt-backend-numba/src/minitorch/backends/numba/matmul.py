@@ -156,6 +156,15 @@ def _pack_a(a, a0, s_row, s_col, rows, kc, ap):
     panels = (rows + mr - 1) // mr
     for q in range(panels):
         dst = ap[q * kc * mr:(q + 1) * kc * mr]
+        if s_row == 1 and (q + 1) * mr <= rows:
+            # A stored transposed (the weight gradient's G^T): each k step
+            # reads mr neighbours; the row-wise loop below would read every
+            # element at a stride of a whole column.
+            for p in range(kc):
+                src = a0 + q * mr + p * s_col
+                for i in range(mr):
+                    dst[p * mr + i] = a[src + i]
+            continue
         for i in range(mr):
             r = q * mr + i
             if r < rows:
@@ -183,18 +192,19 @@ def _pack_b_panel(b, b0, s_row, s_col, kc, cols, dst):
 
 
 @njit(fastmath=FMA, **JIT)
-def _gemm_row_block(out, out_strides, a, a_strides, b, b_strides, z, i0, rows, k, m,
-                    kc_max, nc_max):
-    """Rows i0 .. i0+rows of out[z]: the jc / pc / jr / ir loops of the module doc."""
+def _gemm_block(out, out_strides, a, a_strides, b, b_strides, z, i0, rows, j_lo, j_hi, k,
+                kc_max, nc_max):
+    """Rows i0 .. i0+rows, columns j_lo .. j_hi of out[z]: the jc / pc / jr / ir
+    loops of the module doc."""
     mr = tile_rows(out)
     panels_a = (rows + mr - 1) // mr
     ap = np.empty(panels_a * mr * kc_max, dtype=out.dtype)
-    bp = np.empty(kc_max * ((min(nc_max, m) + NR - 1) // NR) * NR, dtype=out.dtype)
+    bp = np.empty(kc_max * ((min(nc_max, j_hi - j_lo) + NR - 1) // NR) * NR, dtype=out.dtype)
     za = z * a_strides[0] + i0 * a_strides[1]
     zb = z * b_strides[0]
     zo = z * out_strides[0] + i0 * out_strides[1]
-    for jc in range(0, m, nc_max):
-        nc = min(nc_max, m - jc)
+    for jc in range(j_lo, j_hi, nc_max):
+        nc = min(nc_max, j_hi - jc)
         panels_b = (nc + NR - 1) // NR
         for pc in range(0, k, kc_max):
             kc = min(kc_max, k - pc)
@@ -211,23 +221,29 @@ def _gemm_row_block(out, out_strides, a, a_strides, b, b_strides, z, i0, rows, k
                     _micro(kc, ap[r * kc * mr:(r + 1) * kc * mr], bpanel, out,
                            zo + r * mr * out_strides[1] + j0 * out_strides[2],
                            out_strides[1], out_strides[2],
-                           min(mr, rows - r * mr), min(NR, m - j0), pc > 0)
+                           min(mr, rows - r * mr), min(NR, j_hi - j0), pc > 0)
 
 
 @njit(parallel=True, **JIT)
 def matmul_blocked(out, out_strides, a, a_strides, b, b_strides, batch, n, k, m,
-                   mc, kc_max, nc_max):
+                   mc, mb, kc_max, nc_max):
     """Blocked, packed GEMM (see module docstring), one task per (matrix, block
-    of mc rows). Each task packs the B blocks it needs itself: a little
-    duplicated copying buys a single parallel region with no barrier inside,
-    which matters on a machine where another process can preempt one of
-    our threads (every barrier would then wait a whole time slice)."""
+    of mc rows, block of mb columns). Each task packs the parts of A and B it
+    needs itself: a little duplicated copying buys a single parallel region
+    with no barrier inside, which matters on a machine where another process
+    can preempt one of our threads (every barrier would then wait a whole
+    time slice). Splitting the columns instead of the rows (mb < m) is what
+    keeps every core busy on a product with few rows, such as a batch of 64
+    through a linear layer: each task then copies only its own columns of
+    the large B."""
     ic_blocks = (n + mc - 1) // mc
-    for t in prange(batch * ic_blocks):
-        z = t // ic_blocks
-        i0 = (t % ic_blocks) * mc
-        _gemm_row_block(out, out_strides, a, a_strides, b, b_strides, z, i0,
-                        min(mc, n - i0), k, m, kc_max, nc_max)
+    jc_blocks = (m + mb - 1) // mb
+    for t in prange(batch * ic_blocks * jc_blocks):
+        z = t // (ic_blocks * jc_blocks)
+        i0 = (t // jc_blocks % ic_blocks) * mc
+        j0 = (t % jc_blocks) * mb
+        _gemm_block(out, out_strides, a, a_strides, b, b_strides, z, i0, min(mc, n - i0),
+                    j0, min(j0 + mb, m), k, kc_max, nc_max)
 
 
 @njit(fastmath=FMA, **JIT)

@@ -169,23 +169,32 @@ class NumbaBackend(Backend):
         if batch * n * m == 0:
             return
         work = batch * n * k * m
-        strides = (tuple(out_strides), tuple(a_strides), tuple(b_strides))
-        args = (out, strides[0], a, strides[1], b, strides[2])
+        o_s, a_s, b_s = tuple(out_strides), tuple(a_strides), tuple(b_strides)
         if work < _SERIAL_WORK or n < 4 or k < 4:
             # Tiny products and vector-matrix products (a packed tile would be
             # mostly padding): one output row at a time.
+            args = (out, o_s, a, a_s, b, b_s)
             if work < _SERIAL_WORK:
                 matmul.matmul_rows_tasks(*args, n, k, m, 0, batch * n)
             else:
                 per_unit = max(1, _SERIAL_WORK // max(k * m, 1))
                 matmul.matmul_rows_parallel(*args, batch, n, k, m, per_unit)
             return
-        kc, nc, mc = _gemm_blocks(batch, n, out.itemsize)
+        if _swap_operands(n, m, out.itemsize):
+            # out^T = b^T a^T: the same product through swapped strides, with
+            # the narrow side along the tile's rows (MR) instead of its NR
+            # columns, where it would be mostly zero padding.
+            n, m = m, n
+            o_s, a_s, b_s = ((o_s[0], o_s[2], o_s[1]), (b_s[0], b_s[2], b_s[1]),
+                             (a_s[0], a_s[2], a_s[1]))
+            a, b = b, a
+        args = (out, o_s, a, a_s, b, b_s)
+        kc, nc, mc, mb = _gemm_blocks(batch, n, k, m, out.itemsize)
         if batch == 1 and work < _SERIAL_GEMM_WORK:
             # Still small: the packed kernel on this thread, no pool start-up.
-            matmul._gemm_row_block(*args, 0, 0, n, k, m, kc, nc)
+            matmul._gemm_block(*args, 0, 0, n, 0, m, k, kc, nc)
         else:
-            matmul.matmul_blocked(*args, batch, n, k, m, mc, kc, nc)
+            matmul.matmul_blocked(*args, batch, n, k, m, mc, mb, kc, nc)
 
     # -- indexing kernels ---------------------------------------------------
     def take(self, out: Storage, out_strides: Strides, shape: Shape, a: Storage,
@@ -362,23 +371,45 @@ def _softmax_view(shape: Shape, dim: int) -> tuple[int, int, int]:
     return outer, (shape[dim] if shape else 1), inner
 
 
-def _gemm_blocks(batch: int, n: int, itemsize: int) -> tuple[int, int, int]:
-    """(kc, nc, mc) block sizes for `matmul_blocked`.
+def _swap_operands(n: int, m: int, itemsize: int) -> bool:
+    """Whether out^T = b^T a^T pads the register tiles at most half as much as
+    out = a b (a linear layer with 10 outputs: (64, 256) @ (256, 10))."""
+    mr, nr = matmul.TILE_ROWS[itemsize], matmul.NR
+    padded = -(-n // mr) * mr * -(-m // nr) * nr
+    swapped = -(-m // mr) * mr * -(-n // nr) * nr
+    return 2 * swapped <= padded
+
+
+def _gemm_blocks(batch: int, n: int, k: int, m: int, itemsize: int) -> tuple[int, int, int, int]:
+    """(kc, nc, mc, mb) block sizes for `matmul_blocked`.
 
     kc x NR panels of B and the mc x kc block of A stay in the core's L2
-    (2 MiB here): mc is capped at 512 rows of float32 (256 of float64). The
-    rows of each matrix are split into just enough blocks that every thread
-    gets a task: each task packs its own copy of B, so fewer tasks copy less.
+    (2 MiB here): mc is capped at 512 rows of float32 (256 of float64). When
+    the row blocks alone do not give every thread a task, the product is cut
+    further along the side whose copies cost less: each task packs its own
+    A rows and B columns, so splitting the rows copies B once more per
+    block, and splitting the columns (into whole NR-wide panels, mb of them)
+    copies A once more. A batch of 64 through a linear layer has far fewer
+    rows than columns, so its columns are split.
     """
-    kc = 256
+    # k in equal blocks of at most 320: 784 = 3 x 262 rather than 3 x 256 + 16,
+    # whose last pass would reload every tile of out for 16 steps.
+    kc = -(-k // -(-k // 320))
     nc = matmul.NR * 36
     mr = matmul.TILE_ROWS[itemsize]
     cap = 512 if itemsize == 4 else 256
     threads = numba.get_num_threads()
-    blocks = max(-(-n // cap), -(-threads // batch))
+    blocks = -(-n // cap)
+    extra = -(-threads // (batch * blocks))
+    panels = -(-m // matmul.NR)
+    mb = m
+    if extra > 1 and n < m and panels > 1:
+        mb = -(-panels // min(extra, panels)) * matmul.NR
+    else:
+        blocks *= extra
     mc = -(-n // blocks)
     mc = -(-mc // mr) * mr
-    return kc, nc, mc
+    return kc, nc, mc, mb
 
 
 def _int64(values: tuple[int, ...]) -> np.ndarray:
