@@ -48,6 +48,20 @@ def strides_from_shape(shape: Sequence[int]) -> Strides:
     return tuple(reversed(strides))
 
 
+# (Size, row-major strides) per shape: training makes the same few shapes every
+# step, and the pair is immutable. Bounded: cleared when it grows past the limit.
+_ROW_MAJOR: dict[tuple[int, ...], tuple[Size, Strides]] = {}
+_ROW_MAJOR_LIMIT = 4096
+
+
+def _row_major(shape: Shape) -> tuple[Size, Strides]:
+    if len(_ROW_MAJOR) >= _ROW_MAJOR_LIMIT:
+        _ROW_MAJOR.clear()
+    size = shape if shape.__class__ is Size else Size(shape)
+    layout = _ROW_MAJOR[tuple(shape)] = (size, strides_from_shape(shape))
+    return layout
+
+
 def index_to_position(index: Sequence[int], strides: Sequence[int], offset: int = 0) -> int:
     """Storage position of a multi-dimensional index."""
     position = offset
@@ -188,8 +202,10 @@ class TensorData:
         """A fresh row-major layout over a storage just allocated for it (not re-checked)."""
         data = cls.__new__(cls)
         data.storage = storage
-        data.shape = shape if shape.__class__ is Size else Size(shape)
-        data.strides = strides_from_shape(shape)
+        layout = _ROW_MAJOR.get(shape)
+        if layout is None:
+            layout = _row_major(shape)
+        data.shape, data.strides = layout
         data.offset = 0
         data.version = Version()
         return data
