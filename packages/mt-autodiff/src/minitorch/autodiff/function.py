@@ -190,18 +190,23 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Any:
         """Run the op; record it when grad mode is on and an input requires grad."""
-        enabled = STATE.enabled
-        track = enabled and any(x.requires_grad for x in inputs)
+        if not STATE.enabled:  # inside backward or no_grad(): nothing to record
+            ctx = Context(True, params)
+            if OBSERVER is None:
+                return cls._forward(ctx, inputs, params)
+            return OBSERVER.forward(cls)(ctx, inputs, params)
+        track = False
+        for x in inputs:
+            if x.requires_grad:
+                track = True
+                break
         ctx = Context(not track, params)
         forward = cls._forward if OBSERVER is None else OBSERVER.forward(cls)
-        if enabled:
-            STATE.enabled = False
-            try:
-                out = forward(ctx, inputs, params)
-            finally:
-                STATE.enabled = True
-        else:
+        STATE.enabled = False
+        try:
             out = forward(ctx, inputs, params)
+        finally:
+            STATE.enabled = True
         if track:
             cls._record(ctx, inputs, out)
         return out
