@@ -9,7 +9,7 @@ import minitorch.tensor as mt
 from minitorch.tensor import updates
 
 DTYPES = ["float32", "float64"]
-# 70,000 elements run in parallel chunks (the serial limit is 65,536).
+# 70,000 elements run in parallel, one chunk per thread (the serial limit is 65,536).
 SIZES = [7, 70_000]
 
 
