@@ -26,6 +26,23 @@ def _linear(x: mt.Tensor, w: mt.Tensor, b: mt.Tensor | None = None) -> mt.Tensor
     return linear(x, w, b)
 
 
+_CE_TARGET = np.array([2, 0, 1, 2, 1])  # classes for (5, C >= 3) logits
+
+
+def _cross_entropy(x: mt.Tensor, mean: bool) -> mt.Tensor:
+    from minitorch.tensor.cross_entropy import cross_entropy
+
+    target = mt.tensor(_CE_TARGET[:x.shape[0]], backend=x.backend)
+    out = cross_entropy(x, target, -100, mean)
+    assert out is not None
+    return out
+
+
+def _cross_entropy_ref(x: np.ndarray, mean: bool) -> np.ndarray:
+    picked = _log_softmax(x, 1)[np.arange(x.shape[0]), _CE_TARGET[:x.shape[0]]]
+    return np.asarray(-(picked.mean() if mean else picked.sum()))
+
+
 @dataclass(frozen=True)
 class OpCase:
     name: str
@@ -185,6 +202,10 @@ OPS: list[OpCase] = [
     OpCase("softmax_dim0", lambda a: a.softmax(0), lambda a: _softmax(a, 0), S3),
     OpCase("log_softmax", lambda a: a.log_softmax(-1), lambda a: _log_softmax(a, -1), one((5,), (2, 3), (2, 3, 4))),
     OpCase("log_softmax_dim1", lambda a: a.log_softmax(1), lambda a: _log_softmax(a, 1), S3),
+    OpCase("cross_entropy", lambda a: _cross_entropy(a, True), lambda a: _cross_entropy_ref(a, True),
+           one((5, 3), (4, 6))),
+    OpCase("cross_entropy_sum", lambda a: _cross_entropy(a, False),
+           lambda a: _cross_entropy_ref(a, False), one((5, 4))),
     # -- matmul
     OpCase("matmul", lambda a, b: a @ b, np.matmul,
            (((2, 3), (3, 4)), ((2, 2, 3), (3, 2)), ((2, 1, 2, 3), (3, 3, 2)), ((3,), (3, 2)),
