@@ -87,11 +87,42 @@ def test_conv2d(x_shape, w_spec, stride, padding, dtype) -> None:
     np.testing.assert_allclose(grad_w, want, **tolerance(dtype))
 
 
-@pytest.mark.parametrize("c_in, c_out", [(1, 4), (4, 8)])
-def test_seed_cnn_shapes(c_in: int, c_out: int) -> None:
-    """The seed CNN's layers: batch 64, 3x3 'same' convolutions on 28x28."""
+@pytest.mark.parametrize("c_in, c_out, kernel, dtype", [
+    (1, 4, 3, np.float32), (4, 8, 3, np.float32), (3, 5, 5, np.float64), (2, 7, 5, np.float32),
+])
+def test_seed_cnn_shapes(c_in: int, c_out: int, kernel: int, dtype) -> None:
+    """The seed CNN's layers (batch 64, 3x3 'same' convolutions on 28x28),
+    and 5x5 ones whose channel counts leave partial register tiles; both
+    gradients against einsum over padded patches."""
     rng = np.random.default_rng(c_in)
-    x = rng.normal(size=(64, c_in, 28, 28)).astype(np.float32)
-    w = rng.normal(size=(c_out, c_in, 3, 3)).astype(np.float32)
-    out, ref = run_forward(x, w, (1, 1), (1, 1))
-    np.testing.assert_allclose(out, ref, rtol=1e-4, atol=1e-4)
+    x = rng.normal(size=(64, c_in, 28, 28)).astype(dtype)
+    w = rng.normal(size=(c_out, c_in, kernel, kernel)).astype(dtype)
+    pad = kernel // 2
+    out, ref = run_forward(x, w, (1, 1), (pad, pad))
+    np.testing.assert_allclose(out, ref, **tolerance(dtype))
+
+    g = rng.normal(size=out.shape).astype(dtype)
+    grad_w = np.full(w.shape, np.nan, dtype=dtype)
+    BACKEND.conv2d_backward_weight(grad_w.reshape(-1), x.reshape(-1), g.reshape(-1),
+                                   x.shape, w.shape, (1, 1), (pad, pad))
+    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    want = np.zeros(w.shape)
+    for kh in range(kernel):
+        for kw in range(kernel):
+            want[:, :, kh, kw] = np.einsum("bchw,bohw->oc", xp[:, :, kh:kh + 28, kw:kw + 28], g)
+    # float32 sums over 64 * 784 products: the tolerance scales with their size.
+    scale = np.abs(want).max()
+    np.testing.assert_allclose(grad_w, want, rtol=0, atol=scale * (1e-5 if dtype == np.float32
+                                                                   else 1e-12))
+
+    grad_x = np.full(x.shape, np.nan, dtype=dtype)
+    BACKEND.conv2d_backward_input(grad_x.reshape(-1), g.reshape(-1), w.reshape(-1),
+                                  x.shape, w.shape, (1, 1), (pad, pad))
+    gp = np.pad(g.astype(np.float64), ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    want_x = np.zeros(x.shape)
+    for kh in range(kernel):
+        for kw in range(kernel):
+            # x[b, c, i, j] feeds out[b, o, i - kh + pad, j - kw + pad] through w[o, c, kh, kw].
+            window = gp[:, :, 2 * pad - kh:2 * pad - kh + 28, 2 * pad - kw:2 * pad - kw + 28]
+            want_x += np.einsum("bohw,oc->bchw", window, w[:, :, kh, kw])
+    np.testing.assert_allclose(grad_x, want_x, **tolerance(dtype))
