@@ -122,6 +122,15 @@ def map_op(op: str, a: Tensor, dtype: DType | None = None) -> Tensor:
 
 
 def zip_op(op: str, a: Tensor, b: Tensor, name: str | None = None) -> Tensor:
+    da, db = a._data, b._data
+    backend = a.backend
+    if (da.shape == db.shape and a.dtype is b.dtype and b.backend is backend and da.shape
+            and da.strides == db.strides and op not in COMPARE_OPS):
+        # The common case, checked in one go: same shape, layout, dtype and backend.
+        out = output(da.shape, a)
+        backend.zip(op, out._data.storage, out._data.strides, da.shape, buffer(a), da.strides,
+                    buffer(b), db.strides)
+        return out
     name = name or op
     backend = check_same_backend(name, a, b)
     if a.dtype is not b.dtype:
