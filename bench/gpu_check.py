@@ -1,92 +1,118 @@
 #!/usr/bin/env python
-"""One-command check of the cuda backend on a real NVIDIA GPU (about 3-5 minutes).
+"""The cuda backend on a real NVIDIA GPU, in one bounded run (9 minutes by default).
 
-    bash dev.sh setup && .venv/bin/pip install -e 'packages/mt-backend-cuda[cu12]'
-    .venv/bin/python bench/gpu_check.py [--budget 260] [--json result.json]
+On a machine without network use the offline route (bench/gpu_offline.py,
+described in packages/mt-backend-cuda/README.md), which installs the wheels
+and runs this script under a hard time limit. Directly:
 
-Pick the extra from the "CUDA Version" that `nvidia-smi` shows: 12.x -> [cu12],
-13.x -> [cu13]. Sections, in order of importance; each is
-guarded, so a failure is reported and the next section still runs, and each
-stops early when the time budget runs short:
+    python bench/gpu_check.py [--budget 540] [--results results.jsonl] [--logs DIR]
 
-1. environment: GPU, driver, numba-cuda, what the backend reports;
-2. kernel correctness against numpy at sizes the simulator cannot reach;
-3. float32 matmul GFLOP/s at n = 1024 and 4096, and torch.matmul on the same
-   GPU when torch with CUDA is importable;
-4. the seed CNN (conv 1->4, conv 4->8, max-pool 4, linear 392->128, dropout,
-   linear 128->10; cross-entropy, Adam, batch 256): ms per training step on
-   cuda and on numba, and device memory before / after 200 cuda steps;
-5. this package's test suite on the GPU (NUMBA_ENABLE_CUDASIM=0), then
-   mt-tensor's conformance kit on cuda, with whatever time is left.
+Checks, in order of importance; each is guarded (a failure is a FAIL line and
+the next check still runs) and each gets a time slot it cannot overrun:
 
-Exit status 0 when every check that ran passed. A JSON summary is the last
-line of output (and goes to --json when given).
+1. environment: versions, the backends found through entry points, the CUDA
+   toolkit numba-cuda uses, the GPU;
+2. correctness at GPU sizes: every kernel against numpy (tests/large_shapes.py)
+   and the seed CNN's logits, loss and every gradient against the numba backend;
+3. float32 matmul GFLOP/s at n = 1024 and 4096, and torch.matmul (TF32 off);
+4. seed-CNN training images/s at batch 64 and 256 on cuda, numba (same host)
+   and PyTorch CUDA;
+5. device memory across 500 training steps;
+6. mt-tensor's conformance kit on cuda;
+7. the package's tests under compute-sanitizer memcheck, then the
+   shared-memory kernels' tests under racecheck.
+
+Every finished check is one JSON line appended to --results at once, and
+every subprocess (the numba worker, pytest, compute-sanitizer) writes its
+output to a file under --logs, so a run killed at any point keeps all it
+finished. numba's CPU compile runs in a worker process (bench/gpu_cnn.py)
+that is killed at the end of its slot. --simulate rehearses all of this on
+numba's CUDA simulator with tiny shapes (a CI test does). Exit status 0 when
+every check that ran passed.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
-import math
 import os
+import re
+import shutil
+import signal
 import subprocess
 import sys
 import time
 import traceback
 from pathlib import Path
 
-# The simulator would make every number here meaningless.
-if os.environ.pop("NUMBA_ENABLE_CUDASIM", "0") not in ("", "0"):
-    print("note: ignoring NUMBA_ENABLE_CUDASIM, this script needs the real GPU")
+import numpy as np
 
-import numpy as np  # noqa: E402
+HERE = Path(__file__).resolve().parent
+CHECKOUT_TESTS = HERE.parent / "packages" / "mt-backend-cuda" / "tests"
+DEFAULT_BUDGET = 540.0
+MIB = 2**20
 
-ROOT = Path(__file__).resolve().parents[1]
-MATMUL_SIZES = ((1024, 20), (4096, 3))  # (n, timed repetitions)
-CNN_BATCH, CNN_STEPS, CNN_IMAGE = 256, 200, 28
-try:
-    import minitorch.backends.cuda  # noqa: F401
-except ImportError:  # not installed: use the checkout's sources (no entry points then)
-    for src in sorted(ROOT.glob("packages/*/src")):
-        sys.path.append(str(src))
-
-from minitorch.backends.cuda import CudaBackend, device  # noqa: E402
-from minitorch.tensor.dtype import float32  # noqa: E402
+FULL = {"matmul": ((1024, 20), (4096, 3)), "image": 28, "width": 4, "case_batch": 64, "batches": (64, 256),
+        "steps": 30, "memory_steps": 500, "memory_batch": 64, "kernels_at_size": True,
+        # (backend, reference case?, batches timed, seconds) per worker process
+        "workers": (("numba", True, (64, 256), 90),),
+        "conformance": ["-m", "conformance"], "memcheck": ["-m", "not conformance"],
+        "racecheck": ["test_reduce.py", "test_softmax.py", "test_matmul.py", "test_conv.py"]}
+TINY = {"matmul": ((16, 1),), "image": 4, "width": 1, "case_batch": 2, "batches": (2,), "steps": 0,
+        "memory_steps": 3, "memory_batch": 2, "kernels_at_size": False,
+        "workers": (("python", True, (), 25), ("numba", False, (2,), 6)),
+        "conformance": ["-m", "conformance", "-k", "test_forward and relu and float32 and contiguous"],
+        "memcheck": ["test_device.py", "-k", "shared"], "racecheck": ["test_device.py", "-k", "shared"]}
+# Seconds per slot at the default budget; a bigger --budget scales them.
+SLOTS = {"kernels": 50, "matmul": 35, "speed": 40, "torch": 20, "memory": 35,
+         "conformance": 100, "memcheck": 60, "racecheck": 45}
+TINY_SLOTS = {"kernels": 5, "matmul": 10, "speed": 15, "torch": 5,
+              "memory": 10, "conformance": 25, "memcheck": 25, "racecheck": 20}
 
 
 class Report:
-    """Collects PASS / FAIL / SKIP / INFO lines and keeps the time budget."""
+    """PASS / FAIL / SKIP / INFO lines, each appended to the results file as it
+    is made; keeps the time budget."""
 
-    def __init__(self, budget_s: float) -> None:
+    def __init__(self, budget_s: float, results: Path | None, slots: dict[str, float],
+                 scale: float) -> None:
         self.start = time.perf_counter()
         self.deadline = self.start + budget_s
+        self.results = results
+        self.slots = {name: seconds * scale for name, seconds in slots.items()}
+        self.slots["scale"] = scale
         self.rows: list[dict[str, object]] = []
 
     def left(self) -> float:
         return self.deadline - time.perf_counter()
 
+    def slot(self, name: str, seconds: float | None = None) -> float:
+        """Seconds the next step called `name` may take: its share (`seconds` at
+        the default budget when given), or what is left."""
+        share = self.slots[name] if seconds is None else seconds * self.slots["scale"]
+        return max(0.0, min(share, self.left() - 3))
+
     def add(self, status: str, name: str, detail: str = "", **data: object) -> None:
-        self.rows.append({"status": status, "name": name, "detail": detail, **data})
         elapsed = time.perf_counter() - self.start
+        row = {"status": status, "name": name, "detail": detail, "t": round(elapsed, 1), **data}
+        self.rows.append(row)
         print(f"[{elapsed:6.1f}s] {status:4s} {name}" + (f": {detail}" if detail else ""),
               flush=True)
-
-    def check(self, name: str, fn, *args) -> None:
-        """Run one correctness check; an exception or a mismatch is a FAIL."""
-        try:
-            fn(*args)
-        except Exception as exc:  # report and go on: this run cannot be repeated
-            self.add("FAIL", name, f"{type(exc).__name__}: {str(exc)[:600]}")
-        else:
-            self.add("PASS", name)
+        if self.results is not None:
+            with self.results.open("a") as out:
+                out.write(json.dumps(row, default=str) + "\n")
+                out.flush()
+                os.fsync(out.fileno())
 
     def section(self, title: str, fn, *args) -> None:
         print(f"\n== {title}", flush=True)
+        if self.left() < 3:
+            self.add("SKIP", title, "time budget")
+            return
         try:
-            fn(*args)
-        except Exception as exc:
-            self.add("FAIL", title, f"{type(exc).__name__}: {exc}",
+            fn(self, *args)
+        except Exception as exc:  # report and go on: a GPU run is not cheap to repeat
+            self.add("FAIL", title, f"{type(exc).__name__}: {str(exc)[:600]}",
                      traceback=traceback.format_exc()[-3000:])
 
     @property
@@ -94,64 +120,175 @@ class Report:
         return any(r["status"] == "FAIL" for r in self.rows)
 
 
-# -- 1. environment -----------------------------------------------------------------
-def environment(rep: Report, be: CudaBackend) -> None:
+class Run:
+    """What every check needs: the options, the sizes, the backend."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.sizes = TINY if args.simulate else FULL
+        self.logs: Path = args.logs
+        self.tests: Path = args.tests
+        from minitorch.backends.cuda import CudaBackend
+
+        self.be = CudaBackend()
+        self.workers: dict[str, dict] = {}  # backend name -> what its worker finished
+
+    def bounded(self, cmd: list[str], log_name: str, seconds: float,
+                env: dict[str, str] | None = None) -> tuple[int | None, str]:
+        """Run `cmd` with its output in logs/<log_name>, killed (with its children)
+        after `seconds`; (exit status or None when killed, the output)."""
+        log = self.logs / log_name
+        group = {"process_group": 0} if sys.version_info >= (3, 11) else {"preexec_fn": os.setpgrp}
+        with log.open("w") as out:
+            proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=self.tests,
+                                    env=env, **group)
+            try:
+                status: int | None = proc.wait(timeout=seconds)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                status = None
+        return status, log.read_text(errors="replace")
+
+
+# -- 1. environment ---------------------------------------------------------------------
+def environment(rep: Report, run: Run) -> None:
     from importlib import metadata
 
-    rep.add("INFO", "python", sys.version.split()[0])
-    for dist in ("numba", "numba-cuda", "cuda-bindings", "mt-tensor", "mt-backend-cuda",
-                 "torch"):
+    rep.add("INFO", "python", sys.version.split()[0], executable=sys.executable)
+    versions = {}
+    for dist in ("numba", "numba-cuda", "cuda-bindings", "cuda-pathfinder", "numpy", "torch",
+                 "mt-autodiff", "mt-tensor", "mt-backend-numba", "mt-backend-cuda", "mt-nn"):
         try:
-            rep.add("INFO", dist, metadata.version(dist))
+            versions[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
-            rep.add("INFO", dist, "not installed")
-    if not be.is_available():
-        rep.add("FAIL", "cuda backend available", be.unavailable_reason())
+            versions[dist] = None
+    rep.add("INFO", "versions", ", ".join(f"{k} {v}" for k, v in versions.items()), **versions)
+    found = {ep.name: str(ep.dist.locate_file("")) if ep.dist else "?"
+             for ep in metadata.entry_points(group="minitorch.backends")}
+    import minitorch.tensor as mt
+
+    listed = {row["name"]: row for row in mt.list_backends()}
+    ok = {"cuda", "numba"} <= found.keys() and "cuda" in listed
+    rep.add("PASS" if ok else "FAIL", "backends registered through entry points",
+            ", ".join(f"{name} ({where})" for name, where in sorted(found.items())),
+            entry_points=found, listed=sorted(listed))
+    rep.add("INFO", "CUDA toolkit", f"CUDA_HOME={os.environ.get('CUDA_HOME')}",
+            **{k: os.environ.get(k) for k in ("CUDA_HOME", "CUDA_PATH", "NUMBA_CUDA_INCLUDE_PATH",
+                                              "NUMBA_ENABLE_CUDASIM")})
+    if not run.be.is_available():
+        rep.add("FAIL", "cuda backend available", run.be.unavailable_reason())
         return
-    rep.add("PASS", "cuda backend available", be.version)
+    rep.add("PASS", "cuda backend available", run.be.version)
+    if run.args.simulate:
+        return
     from numba import cuda
+    from numba.cuda import cuda_paths
+    from numba.cuda.cudadrv import driver
 
+    from minitorch.backends.cuda import device
+
+    paths = {k: str(v) for k, v in cuda_paths.get_cuda_paths().items()}
+    rep.add("INFO", "numba-cuda toolkit paths", "; ".join(f"{k}: {v}" for k, v in paths.items()))
     rep.add("INFO", "device", device.describe_device())
-    try:
-        from numba.cuda.cudadrv import driver
-
-        major, minor = driver.get_version()
-        rep.add("INFO", "driver CUDA version", f"{major}.{minor}")
-    except Exception as exc:  # informational only
-        rep.add("INFO", "driver CUDA version", f"unknown ({type(exc).__name__})")
+    major, minor = driver.get_version()
     free, total = cuda.current_context().get_memory_info()
-    rep.add("INFO", "device memory", f"{free / 2**30:.1f} GiB free of {total / 2**30:.1f} GiB")
+    rep.add("INFO", "driver", f"CUDA {major}.{minor}; {free / 2**30:.1f} of "
+            f"{total / 2**30:.1f} GiB free")
 
 
-# -- 2. kernel correctness ----------------------------------------------------------
-def _load_test_module(name: str):
+# -- 2. correctness at size -------------------------------------------------------------------
+def _load_test_module(run: Run, name: str):
     """A helper module of the package's tests, by path (tests/ is not a package)."""
     import importlib.util
 
-    path = ROOT / "packages" / "mt-backend-cuda" / "tests" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"mt_backend_cuda_{name}", path)
+    spec = importlib.util.spec_from_file_location(f"mt_backend_cuda_{name}",
+                                                  run.tests / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def correctness(rep: Report, be: CudaBackend) -> None:
-    if not be.is_available():
-        rep.add("SKIP", "correctness", "backend unavailable")
+def kernels_at_size(rep: Report, run: Run) -> None:
+    if not run.sizes["kernels_at_size"]:
+        rep.add("SKIP", "kernels at GPU sizes", "too large for the simulator")
         return
-    ref = _load_test_module("numpy_reference")
-    checks = _load_test_module("large_shapes").CHECKS
+    ref = _load_test_module(run, "numpy_reference")
+    checks = _load_test_module(run, "large_shapes").CHECKS
     rng = np.random.default_rng(0)
+    end = time.perf_counter() + rep.slot("kernels")
     for dtype in (np.float32, np.float64):
         for name, fn in checks:
             label = f"{name} [{np.dtype(dtype).name}]"
-            if rep.left() < 150:
-                rep.add("SKIP", label, "time budget")
+            if time.perf_counter() > end:
+                rep.add("SKIP", label, "time slot used up")
                 continue
-            rep.check(label, fn, be, ref, rng, dtype)
+            try:
+                fn(run.be, ref, rng, dtype)
+            except Exception as exc:
+                rep.add("FAIL", label, f"{type(exc).__name__}: {str(exc)[:600]}")
+            else:
+                rep.add("PASS", label)
 
 
-# -- 3. matmul throughput -------------------------------------------------------------
+def cpu_workers(rep: Report, run: Run) -> None:
+    """The CPU side in bounded subprocesses: the reference case and CPU training speed."""
+    image, case_batch = run.sizes["image"], run.sizes["case_batch"]
+    for backend, case, batches, share in run.sizes["workers"]:
+        seconds = rep.slot("worker", share)
+        out = run.logs / f"worker-{backend}.json"
+        out.unlink(missing_ok=True)
+        cmd = [sys.executable, str(HERE / "gpu_cnn.py"), "worker", "--backend", backend,
+               "--image", str(image), "--width", str(run.sizes["width"]),
+               "--batch-case", str(case_batch if case else 0),
+               "--batches", ",".join(map(str, batches)), "--steps", str(run.sizes["steps"]),
+               "--seconds-per-batch", str(max(1.0, seconds / 8)), "--out", str(out)]
+        status, text = run.bounded(cmd, f"worker-{backend}.log", seconds,
+                                   env=dict(os.environ, NUMBA_ENABLE_CUDASIM="0"))
+        finished = json.loads(out.read_text()) if out.exists() else {}
+        run.workers[backend] = finished
+        what = ", ".join(k for k in ("case", "speed") if k in finished) or "nothing"
+        if status == 0:
+            rep.add("PASS", f"{backend} worker", f"finished ({what})", log=f"worker-{backend}.log")
+        elif status is None:
+            rep.add("SKIP", f"{backend} worker", f"killed at its {seconds:.0f}s cap (cold compile);"
+                    f" finished: {what}", log=f"worker-{backend}.log")
+        else:
+            rep.add("FAIL", f"{backend} worker", f"exit status {status}: {text[-800:]}")
+
+
+def _rel_err(got: np.ndarray, want: np.ndarray) -> float:
+    scale = float(np.max(np.abs(want))) or 1.0
+    return float(np.max(np.abs(got - want))) / scale if want.size else 0.0
+
+
+def cnn_case(rep: Report, run: Run) -> None:
+    """The seed CNN's forward and backward on cuda against the CPU reference."""
+    from gpu_cnn import reference_case
+
+    import minitorch.nn as nn
+    import minitorch.tensor as mt
+
+    name, want = next(((b, w["case"]) for b, w in run.workers.items() if "case" in w),
+                      (None, None))
+    if want is None:
+        rep.add("SKIP", "seed CNN forward and gradients", "no reference: its worker did not finish")
+        return
+    got = reference_case(mt, nn, run.be, run.sizes["image"], run.sizes["case_batch"],
+                         run.sizes["width"])
+    tol = 2e-5  # float32; the cuda kernels accumulate in float64 except matmul
+    pairs = [("loss", np.float64(got["loss"]), np.float64(want["loss"])),
+             ("logits", got["logits"], np.asarray(want["logits"]))]
+    pairs += [(f"grad {k}", g, np.asarray(want["grads"][k])) for k, g in got["grads"].items()]
+    errors = {label: _rel_err(np.asarray(g, np.float64), w) for label, g, w in pairs}
+    worst = max(errors, key=errors.get)
+    ok = all(e < tol for e in errors.values())
+    rep.add("PASS" if ok else "FAIL", f"seed CNN forward and gradients: cuda vs {name}",
+            f"batch {run.sizes['case_batch']}, {len(pairs)} tensors, worst {worst} "
+            f"(max error / max value {errors[worst]:.1e}, tolerance {tol:.0e})", errors=errors)
+
+
+# -- 3. matmul --------------------------------------------------------------------------------
 def _time(fn, sync, reps: int) -> float:
     fn()  # warm-up: compiles on first use
     sync()
@@ -162,67 +299,99 @@ def _time(fn, sync, reps: int) -> float:
     return (time.perf_counter() - start) / reps
 
 
-def matmul_speed(rep: Report, be: CudaBackend) -> None:
-    if not be.is_available():
-        rep.add("SKIP", "matmul GFLOP/s", "backend unavailable")
-        return
+def _torch_cuda():
+    """torch when it has a CUDA device, else the reason it cannot be used."""
     try:
         import torch
-
-        has_torch = torch.cuda.is_available()
-        why_not = "" if has_torch else "torch has no CUDA device"
     except ImportError:
-        has_torch, why_not = False, "torch is not installed"
+        return None, "torch is not installed"
+    return (torch, "") if torch.cuda.is_available() else (None, "torch has no CUDA device")
+
+
+def matmul_speed(rep: Report, run: Run) -> None:
+    from minitorch.tensor.dtype import float32
+
+    be = run.be
+    torch, why_not = _torch_cuda()
     rng = np.random.default_rng(1)
-    for n, reps in MATMUL_SIZES:
-        if rep.left() < 120:
-            rep.add("SKIP", f"matmul n={n}", "time budget")
+    end = time.perf_counter() + rep.slot("matmul")
+    for n, reps in run.sizes["matmul"]:
+        if time.perf_counter() > end:
+            rep.add("SKIP", f"matmul n={n} float32", "time slot used up")
             continue
         a_host = rng.standard_normal((n, n), dtype=np.float32)
         b_host = rng.standard_normal((n, n), dtype=np.float32)
-        a, b = be.from_numpy(a_host), be.from_numpy(b_host)
-        out = be.zeros(n * n, float32)
+        a, b, out = be.from_numpy(a_host), be.from_numpy(b_host), be.zeros(n * n, float32)
         st = (0, n, 1)
         seconds = _time(lambda a=a, b=b, out=out, n=n, st=st: be.matmul(
             out, st, a, st, b, st, (1, n, n, n)), be.synchronize, reps)
         gflops = 2 * n**3 / seconds / 1e9
         rows = slice(0, 64)  # a row sample keeps the float64 reference cheap
         want = a_host[rows].astype(np.float64) @ b_host.astype(np.float64)
-        got = be.to_numpy(out).reshape(n, n)[rows]
-        err = np.linalg.norm(got - want) / np.linalg.norm(want)
-        status = "PASS" if err < 1e-5 else "FAIL"
-        rep.add(status, f"matmul n={n} float32", f"{gflops:.0f} GFLOP/s ({seconds * 1e3:.2f} ms),"
-                f" rel. error {err:.1e}", gflops=gflops, ms=seconds * 1e3)
-        if has_torch:
-            ta = torch.from_numpy(a_host).cuda()
-            tb = torch.from_numpy(b_host).cuda()
+        err = np.linalg.norm(be.to_numpy(out).reshape(n, n)[rows] - want) / np.linalg.norm(want)
+        detail = f"{gflops:.0f} GFLOP/s ({seconds * 1e3:.2f} ms), rel. error {err:.1e}"
+        if torch is not None:
+            torch.backends.cuda.matmul.allow_tf32 = False  # FP32 against FP32
+            ta, tb = torch.from_numpy(a_host).cuda(), torch.from_numpy(b_host).cuda()
             t_sec = _time(lambda ta=ta, tb=tb: torch.matmul(ta, tb), torch.cuda.synchronize,
                           reps * 5)
             t_gflops = 2 * n**3 / t_sec / 1e9
-            rep.add("INFO", f"torch.matmul n={n} float32",
-                    f"{t_gflops:.0f} GFLOP/s ({t_sec * 1e3:.3f} ms); minitorch reaches "
-                    f"{100 * gflops / t_gflops:.1f}% (tf32 allowed: "
-                    f"{torch.backends.cuda.matmul.allow_tf32})", gflops=t_gflops)
-            del ta, tb
+            detail += (f"; torch.matmul FP32 (TF32 off) {t_gflops:.0f} GFLOP/s, minitorch reaches "
+                       f"{100 * gflops / t_gflops:.1f}%")
         else:
-            rep.add("SKIP", f"torch.matmul n={n}", why_not)
-        del a, b, out
+            t_gflops = None
+            detail += f"; no torch comparison: {why_not}"
+        rep.add("PASS" if err < 1e-5 else "FAIL", f"matmul n={n} float32", detail, gflops=gflops,
+                ms=seconds * 1e3, torch_gflops=t_gflops, rel_error=err)
 
 
-# -- 4. the seed CNN --------------------------------------------------------------------
-def seed_cnn(mt, nn, image: int = 28):
-    """The seed's CNN; `image` smaller than 28 only for quick smoke runs."""
-    flat = 8 * (image // 4) ** 2
-    return nn.Sequential(
-        nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(),
-        nn.Conv2d(4, 8, 3, padding=1), nn.ReLU(),
-        nn.MaxPool2d(4), nn.Flatten(),
-        nn.Linear(flat, 128), nn.ReLU(), nn.Dropout(0.25),
-        nn.Linear(128, 10),
-    )
+# -- 4. and 5. the seed CNN's training speed, device memory ----------------------------------
+def cnn_speed(rep: Report, run: Run) -> None:
+    from gpu_cnn import torch_speed, train_speed
+
+    import minitorch.nn as nn
+    import minitorch.optim as optim
+    import minitorch.tensor as mt
+
+    image, steps = run.sizes["image"], run.sizes["steps"]
+    cuda_speed = {}
+    for batch in run.sizes["batches"]:
+        seconds = rep.slot("speed") / len(run.sizes["batches"])
+        if seconds < 1:
+            rep.add("SKIP", f"seed CNN on cuda, batch {batch}", "time budget")
+            continue
+        r = train_speed(mt, nn, optim, run.be, image, batch, steps, time.perf_counter() + seconds,
+                        width=run.sizes["width"])
+        cuda_speed[batch] = r["images_per_s"]
+        rep.add("INFO", f"seed CNN on cuda, batch {batch}",
+                f"{r['images_per_s']:.0f} images/s ({r['ms_per_step']:.2f} ms/step over "
+                f"{r['steps']} steps; first step {r['first_step_s']:.1f}s)", **r)
+    numba = {r["batch"]: r for r in run.workers.get("numba", {}).get("speed", [])}
+    for batch in run.sizes["batches"]:
+        if batch not in numba:
+            rep.add("SKIP", f"seed CNN on numba, batch {batch}",
+                    "its worker did not reach this batch (see the numba worker line)")
+            continue
+        r = numba[batch]
+        ratio = cuda_speed.get(batch, 0.0) / max(r["images_per_s"], 1e-9)
+        rep.add("INFO", f"seed CNN on numba (same host), batch {batch}",
+                f"{r['images_per_s']:.0f} images/s over {r['steps']} steps; cuda is "
+                f"{ratio:.1f}x that", **r)
+    torch, why_not = _torch_cuda()
+    for batch in run.sizes["batches"]:
+        if torch is None:
+            rep.add("SKIP", f"seed CNN on PyTorch CUDA, batch {batch}", why_not)
+            continue
+        seconds = rep.slot("torch") / len(run.sizes["batches"])
+        r = torch_speed(image, batch, steps * 5, time.perf_counter() + seconds)
+        ratio = cuda_speed.get(batch, 0.0) / max(r["images_per_s"], 1e-9)
+        rep.add("INFO", f"seed CNN on PyTorch CUDA, batch {batch}",
+                f"{r['images_per_s']:.0f} images/s; minitorch cuda reaches {100 * ratio:.1f}%", **r)
 
 
 def _device_memory_used() -> int:
+    import gc
+
     from numba import cuda
 
     gc.collect()
@@ -235,151 +404,156 @@ def _device_memory_used() -> int:
     return total - free
 
 
-def train_steps(mt, nn, optim, backend, steps: int, batch: int, image: int, deadline: float,
-                measure_memory: bool = False) -> dict[str, float]:
-    """Adam steps on one fixed random batch; stops early at `deadline`
-    (perf_counter seconds). The first step (kernel compilation) is not timed;
-    with `measure_memory`, device memory is read after it and after the last
-    step, the same live set of tensors both times, so a difference is a leak."""
-    mt.manual_seed(0)
-    rng = np.random.default_rng(0)
-    model = seed_cnn(mt, nn, image).to(backend)
-    model.train()
-    opt = optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = nn.CrossEntropyLoss()
-    x = mt.tensor(rng.random((batch, 1, image, image), dtype=np.float32), backend=backend)
-    y = rng.integers(0, 10, size=batch)
+def memory(rep: Report, run: Run) -> None:
+    from gpu_cnn import train_speed
 
-    def step():
-        opt.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
+    import minitorch.nn as nn
+    import minitorch.optim as optim
+    import minitorch.tensor as mt
 
-    result = {"first_loss": step().item()}
-    if measure_memory:
-        result["memory_before"] = _device_memory_used()
-    start = time.perf_counter()
-    done = 0
-    loss = None
-    while done < steps and time.perf_counter() < deadline:
-        loss = step()
-        done += 1
-    # .item() waits for the GPU to finish the queued steps.
-    result["last_loss"] = loss.item() if loss is not None else result["first_loss"]
-    result["seconds_per_step"] = (time.perf_counter() - start) / max(done, 1)
-    result["steps"] = done
-    if measure_memory:
-        result["memory_after"] = _device_memory_used()
-    return result
-
-
-def cnn_training(rep: Report, be: CudaBackend) -> None:
-    try:
-        import minitorch.nn as nn
-        import minitorch.optim as optim
-        import minitorch.tensor as mt
-    except ImportError as exc:
-        rep.add("SKIP", "seed CNN training", f"minitorch.nn is not importable ({exc})")
+    steps, batch = run.sizes["memory_steps"], run.sizes["memory_batch"]
+    if run.args.simulate:
+        rep.add("SKIP", "device memory across training", "the simulator has no device memory")
         return
-    if not be.is_available():
-        rep.add("SKIP", "seed CNN training", "cuda backend unavailable")
-        return
-    batch, steps, image = CNN_BATCH, CNN_STEPS, CNN_IMAGE
-    if rep.left() < 100:
-        rep.add("SKIP", "seed CNN training", "time budget")
-        return
-    # The first (untimed) step compiles every kernel the model needs.
-    deadline = time.perf_counter() + min(90.0, rep.left() - 75)
-    r = train_steps(mt, nn, optim, be, steps, batch, image, deadline, measure_memory=True)
-    sec, done = r["seconds_per_step"], r["steps"]
-    first, last = r["first_loss"], r["last_loss"]
-    before, after = r["memory_before"] / 2**20, r["memory_after"] / 2**20
-    rep.add("INFO", "seed CNN on cuda", f"{sec * 1e3:.1f} ms/step over {done} steps, "
-            f"{batch / sec:.0f} images/s", ms_per_step=sec * 1e3, steps=done)
-    rep.add("PASS" if last < first else "FAIL", "seed CNN loss decreases on a fixed batch",
-            f"{first:.3f} -> {last:.3f}")
-    rep.add("PASS" if after - before < 64 else "FAIL", f"device memory across {done} steps",
-            f"{before:.0f} MiB before, {after:.0f} MiB after ({after - before:+.1f} MiB)",
-            before_mib=before, after_mib=after)
-    if done < steps:
-        rep.add("INFO", "seed CNN steps", f"only {done} of {steps} fitted in the time budget")
-    try:
-        numba_be = mt.get_backend("numba")
-    except Exception as exc:
-        rep.add("SKIP", "seed CNN on numba", f"numba backend unusable: {exc}")
-        return
-    # numba compiles its CPU kernels on the first step (tens of seconds).
-    if rep.left() < 50:
-        rep.add("SKIP", "seed CNN on numba", "time budget")
-        return
-    r = train_steps(mt, nn, optim, numba_be, 10, batch, image,
-                    time.perf_counter() + min(25.0, rep.left() - 40))
-    n_sec = r["seconds_per_step"]
-    rep.add("INFO", "seed CNN on numba (CPU)", f"{n_sec * 1e3:.1f} ms/step over {r['steps']} "
-            f"steps; cuda is {n_sec / sec:.1f}x faster", ms_per_step=n_sec * 1e3)
-    # Same seed, same weights and dropout mask: the first losses must agree.
-    agree = math.isclose(r["first_loss"], first, rel_tol=1e-4)
-    rep.add("PASS" if agree else "FAIL", "first loss: cuda equals numba",
-            f"{first:.6f} vs {r['first_loss']:.6f}")
+    r = train_speed(mt, nn, optim, run.be, run.sizes["image"], batch, steps,
+                    time.perf_counter() + rep.slot("memory"), memory=_device_memory_used,
+                    width=run.sizes["width"])
+    label = f"device memory across {r['steps']} steps (batch {batch})"
+    before, after = r["memory_before"] / MIB, r["memory_after"] / MIB
+    rep.add("PASS" if after - before < 64 and r["steps"] == steps else "FAIL", label,
+            f"{before:.0f} MiB after the first step, {after:.0f} MiB after the last "
+            f"({after - before:+.1f} MiB); loss {r['first_loss']:.3f} -> {r['last_loss']:.3f}", **r)
 
 
-# -- 5. the package tests on hardware -----------------------------------------------------
-def _pytest(rep: Report, label: str, marker: str, min_seconds: float) -> None:
-    """Run the package's tests selected by `marker` on the GPU, within the budget."""
-    limit = rep.left() - 5
-    if limit < min_seconds:
-        rep.add("SKIP", label, "time budget")
-        return
-    tests = ROOT / "packages" / "mt-backend-cuda" / "tests"
-    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="0")
-    try:
-        done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
-                               "-m", marker, "--maxfail=10", "-rfE", str(tests)], cwd=ROOT,
-                              env=env, capture_output=True, text=True, timeout=limit)
-    except subprocess.TimeoutExpired:
-        rep.add("SKIP", label, f"did not finish in {limit:.0f}s")
-        return
-    tail = (done.stdout + done.stderr).strip().splitlines()
-    if done.returncode != 0:
-        print("\n".join(tail[-80:]))
-    counts = [line for line in tail if " in " in line and any(
-        word in line for word in ("passed", "failed", "skipped", "error"))]
-    rep.add("PASS" if done.returncode == 0 else "FAIL", label,
-            counts[-1].strip("= ") if counts else f"exit status {done.returncode}",
-            output_tail="\n".join(tail[-80:]))
+# -- 6. and 7. the package's tests: conformance kit, compute-sanitizer ---------------------
+def _pytest_summary(text: str) -> str:
+    finals = re.findall(r"(\d+ (?:passed|failed|skipped|errors?|deselected)\b[^\n]*? in [\d.]+s)",
+                        text)
+    if finals:
+        return finals[-1]
+    dots = "".join(line.rsplit(" [", 1)[0] for line in text.splitlines()
+                   if re.search(r"\[\s*\d+%\]\s*$", line))
+    return (f"unfinished: {dots.count('.')} passed, {dots.count('F')} failed, "
+            f"{dots.count('E')} errors, {dots.count('s')} skipped so far")
 
 
-def package_tests(rep: Report, be: CudaBackend) -> None:
-    if not be.is_available():
-        rep.add("SKIP", "package tests on the GPU", "backend unavailable")
-        return
-    _pytest(rep, "package tests on the GPU", "not conformance", 40)
-    # mt-tensor's conformance kit: every tensor op and gradient on cuda.
-    _pytest(rep, "conformance kit on the GPU", "conformance", 30)
+def _failures(summary: str) -> int:
+    return sum(int(n) for n in re.findall(r"(\d+) (?:failed|errors?)\b", summary))
 
 
-def main() -> int:
+def _pytest(run: Run, selection: list[str]) -> list[str]:
+    ini = run.logs / "pytest.ini"  # the checkout's settings need not travel with tests/
+    ini.write_text("[pytest]\nmarkers =\n    cuda: needs the CUDA backend\n    slow: slow\n"
+                   "filterwarnings =\n    ignore::DeprecationWarning:numba.*\n")
+    return [sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir", str(run.tests),
+            "-p", "no:cacheprovider", "--import-mode=importlib", "-q", "-rfE", "--maxfail=25",
+            *selection]
+
+
+def _test_env(run: Run) -> dict[str, str]:
+    sim = "1" if run.args.simulate else "0"
+    return dict(os.environ, NUMBA_ENABLE_CUDASIM=sim, MINITORCH_CUDA_CONFORMANCE="1")
+
+
+def conformance(rep: Report, run: Run) -> None:
+    seconds = rep.slot("conformance")
+    status, text = run.bounded(_pytest(run, ["test_conformance.py", *run.sizes["conformance"]]),
+                               "conformance.log", seconds, _test_env(run))
+    summary = _pytest_summary(text)
+    if status is None:
+        summary += f" (stopped at its {seconds:.0f}s slot)"
+    unfinished = status is None and _failures(summary) == 0
+    rep.add("PASS" if status == 0 else ("SKIP" if unfinished else "FAIL"), "conformance kit on cuda",
+            summary, log="conformance.log", tail=text[-1500:])
+
+
+def _sanitizer() -> str | None:
+    found = shutil.which("compute-sanitizer")
+    home = os.environ.get("CUDA_HOME")
+    if found is None and home and Path(home, "bin", "compute-sanitizer").exists():
+        found = str(Path(home, "bin", "compute-sanitizer"))
+    return found
+
+
+def sanitized(rep: Report, run: Run, tool: str) -> None:
+    """The package's tests under compute-sanitizer `tool`; without the sanitizer
+    (or on the simulator) the memcheck selection runs plain, so the package's
+    tests still run on the device."""
+    selection = run.sizes[tool]
+    sanitizer = None if run.args.simulate else _sanitizer()
+    if sanitizer is None:
+        if tool != "memcheck":
+            rep.add("SKIP", f"compute-sanitizer {tool}", "no compute-sanitizer (or the simulator)")
+            return
+        label, prefix = "package tests on the device", []
+    else:
+        label = f"package tests under compute-sanitizer {tool}"
+        prefix = [sanitizer, "--tool", tool, "--target-processes", "all", "--print-limit", "30",
+                  "--error-exitcode", "86"]
+    seconds = rep.slot(tool)
+    status, text = run.bounded(prefix + _pytest(run, selection), f"{tool}.log", seconds,
+                               _test_env(run))
+    summary = _pytest_summary(text)
+    hazards = re.findall(r"(?:ERROR|RACECHECK) SUMMARY: ([^\n]*)", text)
+    reported = len(re.findall(r"^=+ (?:Invalid|Race reported|Error|Warning)", text, re.M))
+    detail = summary + (f"; sanitizer: {hazards[-1]}" if hazards else "") + (
+        f"; {reported} sanitizer reports so far" if sanitizer and not hazards else "")
+    if status is None:
+        detail += f" (stopped at its {seconds:.0f}s slot)"
+    clean = reported == 0 and _failures(summary) == 0
+    rep.add("PASS" if status == 0 else ("SKIP" if status is None and clean else "FAIL"), label,
+            detail, exit_status=status, log=f"{tool}.log", tail=text[-1500:])
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    # 260 s leaves room under five minutes for imports and the untimed first steps.
-    parser.add_argument("--budget", type=float, default=260.0, help="seconds for everything")
-    parser.add_argument("--json", type=Path, help="also write the summary here")
-    args = parser.parse_args()
-    rep = Report(args.budget)
-    be = CudaBackend()
-    rep.section("1. environment", environment, rep, be)
-    rep.section("2. kernel correctness at GPU sizes", correctness, rep, be)
-    rep.section("3. float32 matmul throughput", matmul_speed, rep, be)
-    rep.section("4. seed CNN training steps", cnn_training, rep, be)
-    rep.section("5. package tests on the GPU", package_tests, rep, be)
+    parser.add_argument("--budget", type=float, default=DEFAULT_BUDGET,
+                        help="seconds for everything (default 540)")
+    parser.add_argument("--results", type=Path, help="append one JSON line per check here")
+    parser.add_argument("--logs", type=Path, help="subprocess output (default: beside --results)")
+    parser.add_argument("--tests", type=Path, default=CHECKOUT_TESTS,
+                        help="mt-backend-cuda's tests folder (default: the checkout's)")
+    parser.add_argument("--simulate", action="store_true",
+                        help="rehearse on numba's CUDA simulator with tiny shapes")
+    args = parser.parse_args(argv)
+    if args.logs is None:
+        args.logs = args.results.parent / "logs" if args.results else Path("gpu-check-logs")
+    args.logs.mkdir(parents=True, exist_ok=True)
+    args.tests = args.tests.resolve()
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # Before anything imports numba.cuda: the simulator would make every number
+    # here meaningless, unless a rehearsal asks for it.
+    if args.simulate:
+        os.environ["NUMBA_ENABLE_CUDASIM"] = "1"
+        # Simulated threads poll at barriers; a short switch interval wakes them
+        # sooner (the package's conftest does the same).
+        sys.setswitchinterval(1e-4)
+    elif os.environ.pop("NUMBA_ENABLE_CUDASIM", "0") not in ("", "0"):
+        print("note: ignoring NUMBA_ENABLE_CUDASIM, this script needs the real GPU")
+    slots = TINY_SLOTS if args.simulate else SLOTS
+    rep = Report(args.budget, args.results, slots,
+                 1.0 if args.simulate else max(1.0, args.budget / DEFAULT_BUDGET))
+    run = Run(args)
+    rep.section("1. environment", environment, run)
+    if not run.be.is_available():
+        return 1
+    rep.section("2a. kernels at GPU sizes", kernels_at_size, run)
+    rep.section("2b. CPU workers (reference case, CPU training speed)", cpu_workers, run)
+    rep.section("2c. seed CNN forward and gradients", cnn_case, run)
+    rep.section("3. float32 matmul throughput", matmul_speed, run)
+    rep.section("4. seed CNN training speed", cnn_speed, run)
+    rep.section("5. device memory across training", memory, run)
+    rep.section("6. conformance kit", conformance, run)
+    rep.section("7a. compute-sanitizer memcheck", sanitized, run, "memcheck")
+    rep.section("7b. compute-sanitizer racecheck", sanitized, run, "racecheck")
     counts = {s: sum(r["status"] == s for r in rep.rows) for s in ("PASS", "FAIL", "SKIP")}
-    print(f"\n{counts['PASS']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped "
-          f"in {time.perf_counter() - rep.start:.0f}s")
-    summary = json.dumps({"counts": counts, "rows": rep.rows}, default=str)
-    if args.json:
-        args.json.write_text(summary)
-    print(summary)
+    rep.add("FAIL" if rep.failed else "PASS", "summary",
+            f"{counts['PASS']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped in "
+            f"{time.perf_counter() - rep.start:.0f}s", counts=counts)
     return 1 if rep.failed else 0
 
 

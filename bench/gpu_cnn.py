@@ -1,0 +1,197 @@
+"""The seed CNN for bench/gpu_check.py: one fixed case to compare backends on,
+training speed on a minitorch backend and on PyTorch, and a worker process.
+
+The worker exists to bound numba's CPU compile: numba compiles the model's
+kernels on the first step (about forty seconds cold on two cores) and a
+compile cannot be interrupted in-process, so gpu_check.py runs the CPU side
+here, in a subprocess it kills when its time slot ends:
+
+    python gpu_cnn.py worker --backend numba --image 28 --batch-case 64 \
+        --batches 64,256 --steps 30 --out numba.json
+
+The worker rewrites --out after each phase (the reference case, then each
+batch size), so a killed worker still leaves what it finished.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+CASE_SEED = 7
+
+
+def seed_cnn(nn, image: int = 28, backend=None, width: int = 4):
+    """The seed's CNN (conv 1->4, conv 4->8, max-pool 4, linear 392->128,
+    dropout, linear 128->10), its parameters made on `backend` (no CPU kernel
+    runs for a cuda model). A smaller `image` or `width` (channels of the first
+    conv; the rest scale with it) only for rehearsals on the simulator."""
+    flat, hidden = 2 * width * (image // 4) ** 2, 32 * width
+    return nn.Sequential(
+        nn.Conv2d(1, width, 3, padding=1, backend=backend), nn.ReLU(),
+        nn.Conv2d(width, 2 * width, 3, padding=1, backend=backend), nn.ReLU(),
+        nn.MaxPool2d(4), nn.Flatten(),
+        nn.Linear(flat, hidden, backend=backend), nn.ReLU(), nn.Dropout(0.25),
+        nn.Linear(hidden, 10, backend=backend),
+    )
+
+
+def case_inputs(image: int, batch: int, shapes: dict[str, tuple[int, ...]]):
+    """Random parameters (He scale, so activations stay O(1)), images and labels,
+    the same on every backend and in every process."""
+    rng = np.random.default_rng(CASE_SEED)
+    params = {}
+    for name, shape in shapes.items():
+        fan_in = int(np.prod(shape[1:])) if len(shape) > 1 else 10
+        params[name] = (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(np.float32)
+    x = rng.random((batch, 1, image, image), dtype=np.float32)
+    y = rng.integers(0, 10, size=batch)
+    return params, x, y
+
+
+def reference_case(mt, nn, backend, image: int, batch: int, width: int = 4) -> dict[str, object]:
+    """Logits, loss and every parameter's and the input's gradient of one
+    forward and backward pass (eval mode: no dropout mask to match)."""
+    model = seed_cnn(nn, image, backend, width)
+    shapes = {name: tuple(p.shape) for name, p in model.named_parameters()}
+    params, x_np, y = case_inputs(image, batch, shapes)
+    model.load_state_dict(params)
+    model.eval()
+    x = mt.tensor(x_np, dtype=mt.float32, backend=backend, requires_grad=True)
+    logits = model(x)
+    loss = nn.CrossEntropyLoss()(logits, y)
+    loss.backward()
+    grads = {name: p.grad.numpy() for name, p in model.named_parameters()}
+    grads["input"] = x.grad.numpy()
+    return {"loss": loss.item(), "logits": logits.numpy(), "grads": grads}
+
+
+def train_speed(mt, nn, optim, backend, image: int, batch: int, steps: int,
+                deadline: float, memory=None, width: int = 4) -> dict[str, float]:
+    """Adam steps on one fixed random batch, the first (compiling) step untimed;
+    stops early at `deadline` (perf_counter seconds). `memory()`, when given,
+    is read after the first step and after the last, the same live set of
+    tensors both times, so a difference is a leak."""
+    mt.manual_seed(0)
+    rng = np.random.default_rng(0)
+    model = seed_cnn(nn, image, backend, width)
+    model.train()
+    opt = optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    x = mt.tensor(rng.random((batch, 1, image, image), dtype=np.float32), backend=backend)
+    y = rng.integers(0, 10, size=batch)
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    start = time.perf_counter()
+    first = step().item()
+    compile_s = time.perf_counter() - start
+    before = memory() if memory else 0
+    start, done, loss = time.perf_counter(), 0, None
+    while done < steps and time.perf_counter() < deadline:
+        loss = step()
+        done += 1
+    last = loss.item() if loss is not None else first  # item() waits for queued work
+    seconds = (time.perf_counter() - start) / max(done, 1)
+    result = {"batch": batch, "steps": done, "first_step_s": compile_s, "ms_per_step": seconds * 1e3,
+              "images_per_s": batch / seconds if done else 0.0, "first_loss": first,
+              "last_loss": last}
+    if memory:
+        result.update(memory_before=before, memory_after=memory())
+    return result
+
+
+def torch_speed(image: int, batch: int, steps: int, deadline: float) -> dict[str, float]:
+    """The same model and recipe in PyTorch on its CUDA device, TF32 off."""
+    import torch
+    from torch import nn
+
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    torch.manual_seed(0)
+    flat = 8 * (image // 4) ** 2  # the seed's width
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 8, 3, padding=1), nn.ReLU(),
+        nn.MaxPool2d(4), nn.Flatten(), nn.Linear(flat, 128), nn.ReLU(), nn.Dropout(0.25),
+        nn.Linear(128, 10)).cuda()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.rand(batch, 1, image, image, device="cuda")
+    y = torch.randint(0, 10, (batch,), device="cuda")
+
+    def step():
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+
+    for _ in range(3):  # cuDNN picks its algorithms on the first calls
+        step()
+    torch.cuda.synchronize()
+    start, done = time.perf_counter(), 0
+    while done < steps and time.perf_counter() < deadline:
+        step()
+        done += 1
+    torch.cuda.synchronize()
+    seconds = (time.perf_counter() - start) / max(done, 1)
+    return {"batch": batch, "steps": done, "ms_per_step": seconds * 1e3,
+            "images_per_s": batch / seconds if done else 0.0}
+
+
+def as_json(case: dict[str, object]) -> dict[str, object]:
+    grads = {name: g.tolist() for name, g in case["grads"].items()}
+    return {"loss": case["loss"], "logits": case["logits"].tolist(), "grads": grads}
+
+
+def worker(args: argparse.Namespace) -> None:
+    import minitorch.nn as nn
+    import minitorch.optim as optim
+    import minitorch.tensor as mt
+
+    backend = mt.get_backend(args.backend)
+    result: dict[str, object] = {"backend": backend.name, "version": backend.version}
+
+    def save() -> None:
+        partial = args.out.with_suffix(".part")
+        partial.write_text(json.dumps(result))
+        partial.replace(args.out)  # never a half-written file
+
+    if args.batch_case:
+        start = time.perf_counter()
+        result["case"] = as_json(reference_case(mt, nn, backend, args.image, args.batch_case,
+                                                args.width))
+        result["case_s"] = time.perf_counter() - start
+        save()
+    result["speed"] = []
+    for batch in args.batches:
+        deadline = time.perf_counter() + args.seconds_per_batch
+        result["speed"].append(train_speed(mt, nn, optim, backend, args.image, batch, args.steps,
+                                           deadline, width=args.width))
+        save()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="seed-CNN worker for gpu_check.py")
+    parser.add_argument("mode", choices=["worker"])
+    parser.add_argument("--backend", default="numba")
+    parser.add_argument("--image", type=int, default=28)
+    parser.add_argument("--width", type=int, default=4)
+    parser.add_argument("--batch-case", type=int, default=64, help="0: no reference case")
+    parser.add_argument("--batches", type=lambda s: [int(b) for b in s.split(",") if b],
+                        default=[64, 256])
+    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--seconds-per-batch", type=float, default=20.0)
+    parser.add_argument("--out", type=Path, required=True)
+    worker(parser.parse_args())
+
+
+if __name__ == "__main__":
+    main()
