@@ -6,9 +6,12 @@
 Rows:
 
 - GEMM GFLOP/s of our matmul kernel against numpy's matmul at n = 256, 512,
-  1024 in float32 and float64 (bench/gemm.py's timing). It runs in a
-  subprocess with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its
-  environment: on some machines they are set and slow a current numpy down.
+  1024 in float32 and float64 (bench/gemm.py's timing), then the seed MLP's
+  six float32 products at batch 64 (`gemm.MLP_PRODUCTS`), each against numpy
+  on the same shapes and the same layouts (transposed views where the engine
+  passes them). It runs in a subprocess with OPENBLAS_CORETYPE and
+  OPENBLAS_L2_SIZE removed from its environment: on some machines they are
+  set and slow a current numpy down.
 - Training throughput (images/s, batch 64, float32) of the seed CNN (Adam)
   and the seed MLP (SGD): the median over timed windows of full steps
   (zero_grad, forward, cross entropy, backward, step, loss.item()) after
@@ -16,12 +19,17 @@ Rows:
   (when importable) each run in their own subprocess with the same thread
   count: numba's and torch's OpenMP pools would fight over the cores if
   they shared one.
+- Per-op overhead: microseconds per call of `a + b` on 2x2 tensors that
+  require grad (the graph is recorded), and of `(w * b).sum().backward()` on
+  4-element tensors, the median over windows of many calls; minitorch-numba
+  and PyTorch each in its own subprocess. On tensors this small the time is
+  the framework's Python and dispatch, not arithmetic.
 - Start-up: seconds from process start to the end of the first seed-CNN
   training step, in fresh subprocesses: cold (an empty NUMBA_CACHE_DIR, so
   every kernel compiles) and warm (the second run over the same directory).
 
 Ratios are minitorch / reference for throughputs (above 1: we are faster)
-and reference / minitorch for seconds. Timings on a shared machine are only
+and reference / minitorch for seconds and microseconds. Timings on a shared machine are only
 as good as its idle time; the load average is printed with the table.
 """
 
@@ -50,7 +58,7 @@ FIRST_STEP_DONE = "first step done"
 def gemm_worker(sizes: list[int], repeats: int, settle: float) -> list[dict]:
     sys.path.insert(0, str(ROOT / "bench"))
     import numpy as np
-    from gemm import gflops, time_gemm
+    from gemm import gflops, mlp_products, time_gemm
 
     from minitorch.backends.numba.plugin import NumbaBackend
 
@@ -59,8 +67,11 @@ def gemm_worker(sizes: list[int], repeats: int, settle: float) -> list[dict]:
     for dtype in (np.float32, np.float64):
         for n in sizes:
             ours_s, numpy_s = time_gemm(backend, dtype, n, repeats, settle)
-            rows.append({"dtype": np.dtype(dtype).name, "n": n,
+            rows.append({"label": f"GEMM {np.dtype(dtype).name} n={n}",
                          "ours": gflops(n, ours_s), "numpy": gflops(n, numpy_s)})
+    for row in mlp_products(backend, repeats, settle):
+        rows.append({"label": f"GEMM float32 MLP {row['label']}: {row['layout']}",
+                     "ours": row["ours"], "numpy": row["numpy"]})
     return rows
 
 
@@ -84,6 +95,44 @@ def images_per_second(step, warmup: int, windows: int, steps: int) -> float:
             step(i)
         rates.append(BATCH * steps / (time.perf_counter() - start))
     return statistics.median(rates)
+
+
+def microseconds_per_call(fn, windows: int, calls: int) -> float:
+    """Median over `windows` windows of `calls` calls each, after one warm-up window."""
+    for _ in range(calls):
+        fn()
+    times = []
+    for _ in range(windows):
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        times.append((time.perf_counter() - start) / calls * 1e6)
+    return statistics.median(times)
+
+
+def overhead_worker(library: str, windows: int, calls: int) -> dict:
+    """Per-op overhead rows for one library: {"add": us, "backward": us}."""
+    if library == "torch":
+        import torch
+
+        def make(values):
+            return torch.tensor(values, requires_grad=True)
+    else:
+        import minitorch.tensor as mt
+
+        def make(values):
+            return mt.tensor(values, backend="numba", requires_grad=True)
+    a, b = make([[1.0, 2.0], [3.0, 4.0]]), make([[0.5, 0.25], [2.0, 1.0]])
+    w, v = make([1.0, 2.0, 3.0, 4.0]), make([0.5, 0.25, 2.0, 1.0])
+
+    def add() -> None:
+        a + b
+
+    def backward() -> None:
+        (w * v).sum().backward()
+
+    return {"add": microseconds_per_call(add, windows, calls),
+            "backward": microseconds_per_call(backward, windows, calls)}
 
 
 def minitorch_worker(threads: int, warmup: int, windows: int, steps: int) -> dict:
@@ -265,6 +314,9 @@ def main() -> None:
         if kind == "first-step":
             first_step_worker(rest[0])
             return
+        if kind == "overhead":
+            print(json.dumps(overhead_worker(rest[0], int(rest[1]), int(rest[2]))))
+            return
         numbers = [float(v) for v in rest]
         if kind == "gemm":
             print(json.dumps(gemm_worker([int(v) for v in numbers[2:]], int(numbers[0]), numbers[1])))
@@ -281,9 +333,11 @@ def main() -> None:
     if args.quick:
         sizes, repeats, settle = [64], 1, 0.0
         train = [threads, 1, 1, 1]  # warm-up steps, windows, steps per window
+        overhead = ["3", "50"]  # windows, calls per window
     else:
         sizes, repeats, settle = [256, 512, 1024], 7, 0.5
         train = [threads, 5, 7, 20]
+        overhead = ["9", "2000"]
     load_before = os.getloadavg()[0]
 
     blas_set = [v for v in BLAS_VARIABLES if v in os.environ]
@@ -291,6 +345,8 @@ def main() -> None:
     gemm = run_worker(["gemm", str(repeats), str(settle), *map(str, sizes)], env=gemm_env)
     ours = run_worker(["minitorch", *map(str, train)])
     theirs = run_worker(["torch", *map(str, train)]) if use_torch else {}
+    our_overhead = run_worker(["overhead", "minitorch", *overhead])
+    their_overhead = run_worker(["overhead", "torch", *overhead]) if use_torch else {}
 
     if args.quick:  # no cold compile in a smoke test: time the inherited cache twice
         cold = seconds_to_first_step("minitorch", None)
@@ -314,12 +370,18 @@ def main() -> None:
     print("| benchmark | unit | minitorch-numba | reference | reference value | ratio |")
     print("|---|---|---|---|---|---|")
     for row in gemm:
-        print(f"| GEMM {row['dtype']} n={row['n']} | GFLOP/s | {row['ours']:.1f} | numpy matmul | "
+        print(f"| {row['label']} | GFLOP/s | {row['ours']:.1f} | numpy matmul | "
               f"{row['numpy']:.1f} | {ratio(row['ours'], row['numpy'])} |")
     for name, label in (("cnn", "seed CNN train step (Adam)"), ("mlp", "seed MLP train step (SGD)")):
         reference = theirs.get(name)
         print(f"| {label}, batch {BATCH}, float32 | images/s | {ours[name]:.0f} | PyTorch CPU | "
               f"{f'{reference:.0f}' if reference else '-'} | {ratio(ours[name], reference)} |")
+    for name, label in (("add", "a + b, 2x2, requires_grad"),
+                        ("backward", "(w * b).sum().backward(), 4 elements")):
+        reference = their_overhead.get(name)
+        print(f"| per-op overhead: {label} | us per call | {our_overhead[name]:.1f} | "
+              f"PyTorch CPU | {f'{reference:.1f}' if reference else '-'} | "
+              f"{ratio(reference, our_overhead[name]) if reference else '-'} |")
     start_reference = f"{torch_start:.2f}" if torch_start else "-"
     start_ratio = ratio(torch_start, cold) if torch_start else "-"
     print(f"| start to first CNN step, cold cache | s | {cold:.2f} | PyTorch CPU | {start_reference} | "
