@@ -62,6 +62,22 @@ def _pin_numba_cuda() -> str | None:
 MODE_PROBLEM = _pin_numba_cuda()
 
 
+def _load_helper(name: str):
+    # Loaded by path (bench/gpu_check.py does the same): this directory is not
+    # a package and is not on sys.path under --import-mode=importlib.
+    path = Path(__file__).with_name(f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"mt_backend_cuda_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# Shared arrays made under a lock and NaN-filled (simulated_shared.py says why):
+# before any test launches a kernel.
+SHARED_ARRAYS_SAFE = (WANT_SIMULATOR and MODE_PROBLEM is None
+                      and _load_helper("simulated_shared").install())
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "any_numba_mode: runs even when numba.cuda is in the wrong mode"
@@ -81,17 +97,7 @@ def _numba_mode(request: pytest.FixtureRequest):
     sys.setswitchinterval(old)
 
 
-def _load_numpy_reference():
-    # Loaded by path (bench/gpu_check.py does the same): this directory is not
-    # a package and is not on sys.path under --import-mode=importlib.
-    path = Path(__file__).with_name("numpy_reference.py")
-    spec = importlib.util.spec_from_file_location("mt_backend_cuda_numpy_reference", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-NUMPY_REFERENCE = _load_numpy_reference()
+NUMPY_REFERENCE = _load_helper("numpy_reference")
 
 
 @pytest.fixture(scope="session")
