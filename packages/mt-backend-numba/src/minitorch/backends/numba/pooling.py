@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from numba import njit, prange
 
 from .pointwise import JIT
@@ -72,12 +74,20 @@ def max_pool2d_backward(grad_x, x, grad_out, B, C, H, W, KH, KW, sh, sw, ph, pw)
     for t in prange(B * C):
         xp = x[t * H * W:(t + 1) * H * W]
         gx = grad_x[t * H * W:(t + 1) * H * W]
-        gx[:] = 0
+        # All of the plane's argmaxes first, then the scatter: stores into gx
+        # between the scans (numba cannot tell gx from x apart) made every
+        # later load wait on the address of a store, which hangs on the whole
+        # compare-and-select chain of its window: 2.5x the forward's time.
+        where = np.empty(OH * OW, dtype=np.int64)
         for oh in range(OH):
             for ow in range(OW):
-                _, where = _window_argmax(xp, H, W, oh * sh - ph, ow * sw - pw, KH, KW)
-                if where >= 0:
-                    gx[where] += grad_out[(t * OH + oh) * OW + ow]
+                _, where[oh * OW + ow] = _window_argmax(xp, H, W, oh * sh - ph, ow * sw - pw,
+                                                        KH, KW)
+        g = grad_out[t * OH * OW:(t + 1) * OH * OW]
+        gx[:] = 0
+        for i in range(OH * OW):
+            if where[i] >= 0:
+                gx[where[i]] += g[i]
 
 
 @njit(parallel=True, **JIT)
