@@ -43,13 +43,13 @@ from . import (
     updates,
 )
 from .indexing import PUT_CODES
-from .layout import coalesce, elementwise_plan, merge_dims
+from .layout import SERIAL_ELEMENTS, coalesce, elementwise_plan, merge_dims
 from .pointwise import MAP_CODES, ZIP_CODES
 from .reduce import REDUCE_CODES
 
 # Packed products with fewer multiply-adds than this run on the calling thread.
 _SERIAL_GEMM_WORK = 100_000
-# Below this many multiply-adds (or elements for reduce) one thread does it all.
+# Below this many multiply-adds one thread does it all.
 _SERIAL_WORK = 32768
 # Fused optimizer updates: parameters smaller than this update on the calling
 # thread; larger ones in one equal chunk per thread (`_update_chunk`).
@@ -332,7 +332,10 @@ def _reduce_plan(out_strides: Strides, out_shape: Shape, a_strides: Strides, a_s
     if npos == 0:
         return None
     size = a_shape[dim]
-    serial = npos * size < _SERIAL_WORK
+    # The elementwise cut-off: a (64, 512) bias gradient (32k adds, a few us)
+    # gains nothing from a second thread, and a parallel region waits a whole
+    # time slice when another process holds one of the cores.
+    serial = npos * size < SERIAL_ELEMENTS
     columns = _column_layout(out_strides, out_shape, a_strides, dim)
     if columns is not None and size > 1:
         outer, inner, out_outer, a_outer = columns
