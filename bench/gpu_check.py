@@ -188,8 +188,11 @@ def environment(rep: Report, run: Run) -> None:
 
     from minitorch.backends.cuda import device
 
-    paths = {k: str(v) for k, v in cuda_paths.get_cuda_paths().items()}
-    rep.add("INFO", "numba-cuda toolkit paths", "; ".join(f"{k}: {v}" for k, v in paths.items()))
+    try:
+        paths = "; ".join(f"{k}: {v}" for k, v in cuda_paths.get_cuda_paths().items())
+    except Exception as exc:  # a library pathfinder cannot find: say which, go on
+        paths = f"{type(exc).__name__}: {str(exc)[:300]}"
+    rep.add("INFO", "numba-cuda toolkit paths", paths)
     rep.add("INFO", "device", device.describe_device())
     major, minor = driver.get_version()
     free, total = cuda.current_context().get_memory_info()

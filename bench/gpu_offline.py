@@ -99,15 +99,19 @@ def install(wheels: list[Path], target: Path, seconds: float) -> str:
 
 
 def find_toolkit() -> Path | None:
-    """The machine's CUDA toolkit: CUDA_HOME / CUDA_PATH when set, else the one
-    whose nvcc is on PATH, else /usr/local/cuda (or the newest /usr/local/cuda-*)."""
+    """The machine's CUDA toolkit: CUDA_HOME / CUDA_PATH when set, else the first
+    folder holding nvvm/ of: where nvcc on PATH lives (an nvcc that is a
+    wrapper script resolves elsewhere, hence the check), /usr/local/cuda, the
+    newest /usr/local/cuda-*."""
     for name in ("CUDA_HOME", "CUDA_PATH"):
         if os.environ.get(name):
             return Path(os.environ[name])
+    candidates = []
     nvcc = shutil.which("nvcc")
     if nvcc:
-        return Path(nvcc).resolve().parent.parent
-    candidates = [Path("/usr/local/cuda")] + sorted(Path("/usr/local").glob("cuda-*"), reverse=True)
+        candidates.append(Path(nvcc).resolve().parent.parent)
+    candidates.append(Path("/usr/local/cuda"))
+    candidates += sorted(Path("/usr/local").glob("cuda-*"), reverse=True)
     return next((c for c in candidates if (c / "nvvm").is_dir()), None)
 
 
@@ -165,6 +169,9 @@ def run(args: argparse.Namespace) -> int:
     results.unlink(missing_ok=True)
     bundle = args.bundle.resolve()
     wheels = sorted((bundle / "wheels").glob("*.whl"))
+    if not wheels:
+        raise SystemExit(f"no wheels in {bundle / 'wheels'}: build the bundle first "
+                         "(bench/gpu_offline.py build) and run the copy of this script in it")
     target = (args.target or out / "site").resolve()
     start = time.monotonic()
     try:
