@@ -47,8 +47,11 @@ from .layout import SERIAL_ELEMENTS, coalesce, elementwise_plan, merge_dims
 from .pointwise import MAP_CODES, ZIP_CODES
 from .reduce import REDUCE_CODES
 
-# Packed products with fewer multiply-adds than this run on the calling thread.
-_SERIAL_GEMM_WORK = 100_000
+# Packed products with fewer multiply-adds than this run on the calling thread:
+# the seed MLP's 10-wide layer, (64, 10) @ (10, 256) and (10, 64) @ (64, 256),
+# takes 12-17 us there, a few us less on two idle cores, and a whole time slice
+# when another process holds one of them.
+_SERIAL_GEMM_WORK = 200_000
 # Below this many multiply-adds one thread does it all.
 _SERIAL_WORK = 32768
 # Fused optimizer updates: parameters smaller than this update on the calling
