@@ -36,8 +36,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -46,11 +44,12 @@ import traceback
 from pathlib import Path
 
 import numpy as np
+from gpu_cnn import cnn_case, cnn_speed, memory, torch_cuda
+from gpu_suites import conformance, sanitized
 
 HERE = Path(__file__).resolve().parent
 CHECKOUT_TESTS = HERE.parent / "packages" / "mt-backend-cuda" / "tests"
 DEFAULT_BUDGET = 540.0
-MIB = 2**20
 
 FULL = {"matmul": ((1024, 20), (4096, 3)), "image": 28, "width": 4, "case_batch": 64, "batches": (64, 256),
         "steps": 30, "memory_steps": 500, "memory_batch": 64, "kernels_at_size": True,
@@ -260,37 +259,6 @@ def cpu_workers(rep: Report, run: Run) -> None:
             rep.add("FAIL", f"{backend} worker", f"exit status {status}: {text[-800:]}")
 
 
-def _rel_err(got: np.ndarray, want: np.ndarray) -> float:
-    scale = float(np.max(np.abs(want))) or 1.0
-    return float(np.max(np.abs(got - want))) / scale if want.size else 0.0
-
-
-def cnn_case(rep: Report, run: Run) -> None:
-    """The seed CNN's forward and backward on cuda against the CPU reference."""
-    from gpu_cnn import reference_case
-
-    import minitorch.nn as nn
-    import minitorch.tensor as mt
-
-    name, want = next(((b, w["case"]) for b, w in run.workers.items() if "case" in w),
-                      (None, None))
-    if want is None:
-        rep.add("SKIP", "seed CNN forward and gradients", "no reference: its worker did not finish")
-        return
-    got = reference_case(mt, nn, run.be, run.sizes["image"], run.sizes["case_batch"],
-                         run.sizes["width"])
-    tol = 2e-5  # float32; the cuda kernels accumulate in float64 except matmul
-    pairs = [("loss", np.float64(got["loss"]), np.float64(want["loss"])),
-             ("logits", got["logits"], np.asarray(want["logits"]))]
-    pairs += [(f"grad {k}", g, np.asarray(want["grads"][k])) for k, g in got["grads"].items()]
-    errors = {label: _rel_err(np.asarray(g, np.float64), w) for label, g, w in pairs}
-    worst = max(errors, key=errors.get)
-    ok = all(e < tol for e in errors.values())
-    rep.add("PASS" if ok else "FAIL", f"seed CNN forward and gradients: cuda vs {name}",
-            f"batch {run.sizes['case_batch']}, {len(pairs)} tensors, worst {worst} "
-            f"(max error / max value {errors[worst]:.1e}, tolerance {tol:.0e})", errors=errors)
-
-
 # -- 3. matmul --------------------------------------------------------------------------------
 def _time(fn, sync, reps: int) -> float:
     fn()  # warm-up: compiles on first use
@@ -302,20 +270,11 @@ def _time(fn, sync, reps: int) -> float:
     return (time.perf_counter() - start) / reps
 
 
-def _torch_cuda():
-    """torch when it has a CUDA device, else the reason it cannot be used."""
-    try:
-        import torch
-    except ImportError:
-        return None, "torch is not installed"
-    return (torch, "") if torch.cuda.is_available() else (None, "torch has no CUDA device")
-
-
 def matmul_speed(rep: Report, run: Run) -> None:
     from minitorch.tensor.dtype import float32
 
     be = run.be
-    torch, why_not = _torch_cuda()
+    torch, why_not = torch_cuda()
     rng = np.random.default_rng(1)
     end = time.perf_counter() + rep.slot("matmul")
     for n, reps in run.sizes["matmul"]:
@@ -346,166 +305,6 @@ def matmul_speed(rep: Report, run: Run) -> None:
             detail += f"; no torch comparison: {why_not}"
         rep.add("PASS" if err < 1e-5 else "FAIL", f"matmul n={n} float32", detail, gflops=gflops,
                 ms=seconds * 1e3, torch_gflops=t_gflops, rel_error=err)
-
-
-# -- 4. and 5. the seed CNN's training speed, device memory ----------------------------------
-def cnn_speed(rep: Report, run: Run) -> None:
-    from gpu_cnn import torch_speed, train_speed
-
-    import minitorch.nn as nn
-    import minitorch.optim as optim
-    import minitorch.tensor as mt
-
-    image, steps = run.sizes["image"], run.sizes["steps"]
-    cuda_speed = {}
-    for batch in run.sizes["batches"]:
-        seconds = rep.slot("speed") / len(run.sizes["batches"])
-        if seconds < 1:
-            rep.add("SKIP", f"seed CNN on cuda, batch {batch}", "time budget")
-            continue
-        r = train_speed(mt, nn, optim, run.be, image, batch, steps, time.perf_counter() + seconds,
-                        width=run.sizes["width"])
-        cuda_speed[batch] = r["images_per_s"]
-        rep.add("INFO", f"seed CNN on cuda, batch {batch}",
-                f"{r['images_per_s']:.0f} images/s ({r['ms_per_step']:.2f} ms/step over "
-                f"{r['steps']} steps; first step {r['first_step_s']:.1f}s)", **r)
-    numba = {r["batch"]: r for r in run.workers.get("numba", {}).get("speed", [])}
-    for batch in run.sizes["batches"]:
-        if batch not in numba:
-            rep.add("SKIP", f"seed CNN on numba, batch {batch}",
-                    "its worker did not reach this batch (see the numba worker line)")
-            continue
-        r = numba[batch]
-        ratio = cuda_speed.get(batch, 0.0) / max(r["images_per_s"], 1e-9)
-        rep.add("INFO", f"seed CNN on numba (same host), batch {batch}",
-                f"{r['images_per_s']:.0f} images/s over {r['steps']} steps; cuda is "
-                f"{ratio:.1f}x that", **r)
-    torch, why_not = _torch_cuda()
-    for batch in run.sizes["batches"]:
-        if torch is None:
-            rep.add("SKIP", f"seed CNN on PyTorch CUDA, batch {batch}", why_not)
-            continue
-        seconds = rep.slot("torch") / len(run.sizes["batches"])
-        r = torch_speed(image, batch, steps * 5, time.perf_counter() + seconds)
-        ratio = cuda_speed.get(batch, 0.0) / max(r["images_per_s"], 1e-9)
-        rep.add("INFO", f"seed CNN on PyTorch CUDA, batch {batch}",
-                f"{r['images_per_s']:.0f} images/s; minitorch cuda reaches {100 * ratio:.1f}%", **r)
-
-
-def _device_memory_used() -> int:
-    import gc
-
-    from numba import cuda
-
-    gc.collect()
-    context = cuda.current_context()
-    # numba frees device memory in batches; flush so "used" means "live".
-    pending = getattr(context, "deallocations", None)
-    if pending is not None:
-        pending.clear()
-    free, total = context.get_memory_info()
-    return total - free
-
-
-def memory(rep: Report, run: Run) -> None:
-    from gpu_cnn import train_speed
-
-    import minitorch.nn as nn
-    import minitorch.optim as optim
-    import minitorch.tensor as mt
-
-    steps, batch = run.sizes["memory_steps"], run.sizes["memory_batch"]
-    if run.args.simulate:
-        rep.add("SKIP", "device memory across training", "the simulator has no device memory")
-        return
-    r = train_speed(mt, nn, optim, run.be, run.sizes["image"], batch, steps,
-                    time.perf_counter() + rep.slot("memory"), memory=_device_memory_used,
-                    width=run.sizes["width"])
-    label = f"device memory across {r['steps']} steps (batch {batch})"
-    before, after = r["memory_before"] / MIB, r["memory_after"] / MIB
-    rep.add("PASS" if after - before < 64 and r["steps"] == steps else "FAIL", label,
-            f"{before:.0f} MiB after the first step, {after:.0f} MiB after the last "
-            f"({after - before:+.1f} MiB); loss {r['first_loss']:.3f} -> {r['last_loss']:.3f}", **r)
-
-
-# -- 6. and 7. the package's tests: conformance kit, compute-sanitizer ---------------------
-def _pytest_summary(text: str) -> str:
-    finals = re.findall(r"(\d+ (?:passed|failed|skipped|errors?|deselected)\b[^\n]*? in [\d.]+s)",
-                        text)
-    if finals:
-        return finals[-1]
-    dots = "".join(line.rsplit(" [", 1)[0] for line in text.splitlines()
-                   if re.search(r"\[\s*\d+%\]\s*$", line))
-    return (f"unfinished: {dots.count('.')} passed, {dots.count('F')} failed, "
-            f"{dots.count('E')} errors, {dots.count('s')} skipped so far")
-
-
-def _failures(summary: str) -> int:
-    return sum(int(n) for n in re.findall(r"(\d+) (?:failed|errors?)\b", summary))
-
-
-def _pytest(run: Run, selection: list[str]) -> list[str]:
-    ini = run.logs / "pytest.ini"  # the checkout's settings need not travel with tests/
-    ini.write_text("[pytest]\nmarkers =\n    cuda: needs the CUDA backend\n    slow: slow\n"
-                   "filterwarnings =\n    ignore::DeprecationWarning:numba.*\n")
-    return [sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir", str(run.tests),
-            "-p", "no:cacheprovider", "--import-mode=importlib", "-q", "-rfE", "--maxfail=25",
-            *selection]
-
-
-def _test_env(run: Run) -> dict[str, str]:
-    sim = "1" if run.args.simulate else "0"
-    return dict(os.environ, NUMBA_ENABLE_CUDASIM=sim, MINITORCH_CUDA_CONFORMANCE="1")
-
-
-def conformance(rep: Report, run: Run) -> None:
-    seconds = rep.slot("conformance")
-    status, text = run.bounded(_pytest(run, ["test_conformance.py", *run.sizes["conformance"]]),
-                               "conformance.log", seconds, _test_env(run))
-    summary = _pytest_summary(text)
-    if status is None:
-        summary += f" (stopped at its {seconds:.0f}s slot)"
-    unfinished = status is None and _failures(summary) == 0
-    rep.add("PASS" if status == 0 else ("SKIP" if unfinished else "FAIL"), "conformance kit on cuda",
-            summary, log="conformance.log", tail=text[-1500:])
-
-
-def _sanitizer() -> str | None:
-    found = shutil.which("compute-sanitizer")
-    home = os.environ.get("CUDA_HOME")
-    if found is None and home and Path(home, "bin", "compute-sanitizer").exists():
-        found = str(Path(home, "bin", "compute-sanitizer"))
-    return found
-
-
-def sanitized(rep: Report, run: Run, tool: str) -> None:
-    """The package's tests under compute-sanitizer `tool`; without the sanitizer
-    (or on the simulator) the memcheck selection runs plain, so the package's
-    tests still run on the device."""
-    selection = run.sizes[tool]
-    sanitizer = None if run.args.simulate else _sanitizer()
-    if sanitizer is None:
-        if tool != "memcheck":
-            rep.add("SKIP", f"compute-sanitizer {tool}", "no compute-sanitizer (or the simulator)")
-            return
-        label, prefix = "package tests on the device", []
-    else:
-        label = f"package tests under compute-sanitizer {tool}"
-        prefix = [sanitizer, "--tool", tool, "--target-processes", "all", "--print-limit", "30",
-                  "--error-exitcode", "86"]
-    seconds = rep.slot(tool)
-    status, text = run.bounded(prefix + _pytest(run, selection), f"{tool}.log", seconds,
-                               _test_env(run))
-    summary = _pytest_summary(text)
-    hazards = re.findall(r"(?:ERROR|RACECHECK) SUMMARY: ([^\n]*)", text)
-    reported = len(re.findall(r"^=+ (?:Invalid|Race reported|Error|Warning)", text, re.M))
-    detail = summary + (f"; sanitizer: {hazards[-1]}" if hazards else "") + (
-        f"; {reported} sanitizer reports so far" if sanitizer and not hazards else "")
-    if status is None:
-        detail += f" (stopped at its {seconds:.0f}s slot)"
-    clean = reported == 0 and _failures(summary) == 0
-    rep.add("PASS" if status == 0 else ("SKIP" if status is None and clean else "FAIL"), label,
-            detail, exit_status=status, log=f"{tool}.log", tail=text[-1500:])
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -1,5 +1,6 @@
 """The seed CNN for bench/gpu_check.py: one fixed case to compare backends on,
-training speed on a minitorch backend and on PyTorch, and a worker process.
+training speed on a minitorch backend and on PyTorch, a worker process, and
+the checks built on them (forward and gradients, images/s, device memory).
 
 The worker exists to bound numba's CPU compile: numba compiles the model's
 kernels on the first step (about forty seconds cold on two cores) and a
@@ -19,8 +20,14 @@ import argparse
 import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from gpu_check import Report, Run
+
+MIB = 2**20
 
 CASE_SEED = 7
 
@@ -176,6 +183,122 @@ def worker(args: argparse.Namespace) -> None:
         result["speed"].append(train_speed(mt, nn, optim, backend, args.image, batch, args.steps,
                                            deadline, width=args.width))
         save()
+
+
+# -- the checks gpu_check.py runs on the seed CNN -------------------------------------------
+def torch_cuda():
+    """torch when it has a CUDA device, else the reason it cannot be used."""
+    try:
+        import torch
+    except ImportError:
+        return None, "torch is not installed"
+    return (torch, "") if torch.cuda.is_available() else (None, "torch has no CUDA device")
+
+
+def _rel_err(got: np.ndarray, want: np.ndarray) -> float:
+    scale = float(np.max(np.abs(want))) or 1.0
+    return float(np.max(np.abs(got - want))) / scale if want.size else 0.0
+
+
+def cnn_case(rep: Report, run: Run) -> None:
+    """The seed CNN's forward and backward on cuda against the CPU reference."""
+    import minitorch.nn as nn
+    import minitorch.tensor as mt
+
+    name, want = next(((b, w["case"]) for b, w in run.workers.items() if "case" in w),
+                      (None, None))
+    if want is None:
+        rep.add("SKIP", "seed CNN forward and gradients", "no reference: its worker did not finish")
+        return
+    got = reference_case(mt, nn, run.be, run.sizes["image"], run.sizes["case_batch"],
+                         run.sizes["width"])
+    tol = 2e-5  # float32; the cuda kernels accumulate in float64 except matmul
+    pairs = [("loss", np.float64(got["loss"]), np.float64(want["loss"])),
+             ("logits", got["logits"], np.asarray(want["logits"]))]
+    pairs += [(f"grad {k}", g, np.asarray(want["grads"][k])) for k, g in got["grads"].items()]
+    errors = {label: _rel_err(np.asarray(g, np.float64), w) for label, g, w in pairs}
+    worst = max(errors, key=errors.get)
+    ok = all(e < tol for e in errors.values())
+    rep.add("PASS" if ok else "FAIL", f"seed CNN forward and gradients: cuda vs {name}",
+            f"batch {run.sizes['case_batch']}, {len(pairs)} tensors, worst {worst} "
+            f"(max error / max value {errors[worst]:.1e}, tolerance {tol:.0e})", errors=errors)
+
+
+def cnn_speed(rep: Report, run: Run) -> None:
+    import minitorch.nn as nn
+    import minitorch.optim as optim
+    import minitorch.tensor as mt
+
+    image, steps = run.sizes["image"], run.sizes["steps"]
+    cuda_speed = {}
+    for batch in run.sizes["batches"]:
+        seconds = rep.slot("speed") / len(run.sizes["batches"])
+        if seconds < 1:
+            rep.add("SKIP", f"seed CNN on cuda, batch {batch}", "time budget")
+            continue
+        r = train_speed(mt, nn, optim, run.be, image, batch, steps, time.perf_counter() + seconds,
+                        width=run.sizes["width"])
+        cuda_speed[batch] = r["images_per_s"]
+        rep.add("INFO", f"seed CNN on cuda, batch {batch}",
+                f"{r['images_per_s']:.0f} images/s ({r['ms_per_step']:.2f} ms/step over "
+                f"{r['steps']} steps; first step {r['first_step_s']:.1f}s)", **r)
+    numba = {r["batch"]: r for r in run.workers.get("numba", {}).get("speed", [])}
+    for batch in run.sizes["batches"]:
+        if batch not in numba:
+            rep.add("SKIP", f"seed CNN on numba, batch {batch}",
+                    "its worker did not reach this batch (see the numba worker line)")
+            continue
+        r = numba[batch]
+        ratio = cuda_speed.get(batch, 0.0) / max(r["images_per_s"], 1e-9)
+        rep.add("INFO", f"seed CNN on numba (same host), batch {batch}",
+                f"{r['images_per_s']:.0f} images/s over {r['steps']} steps; cuda is "
+                f"{ratio:.1f}x that", **r)
+    torch, why_not = torch_cuda()
+    for batch in run.sizes["batches"]:
+        if torch is None:
+            rep.add("SKIP", f"seed CNN on PyTorch CUDA, batch {batch}", why_not)
+            continue
+        seconds = rep.slot("torch") / len(run.sizes["batches"])
+        r = torch_speed(image, batch, steps * 5, time.perf_counter() + seconds)
+        ratio = cuda_speed.get(batch, 0.0) / max(r["images_per_s"], 1e-9)
+        rep.add("INFO", f"seed CNN on PyTorch CUDA, batch {batch}",
+                f"{r['images_per_s']:.0f} images/s; minitorch cuda reaches {100 * ratio:.1f}%", **r)
+
+
+def _device_memory_used() -> int:
+    import gc
+
+    from numba import cuda
+
+    gc.collect()
+    context = cuda.current_context()
+    # numba frees device memory in batches; flush so "used" means "live".
+    pending = getattr(context, "deallocations", None)
+    if pending is not None:
+        pending.clear()
+    free, total = context.get_memory_info()
+    return total - free
+
+
+def memory(rep: Report, run: Run) -> None:
+    import minitorch.nn as nn
+    import minitorch.optim as optim
+    import minitorch.tensor as mt
+
+    steps, batch = run.sizes["memory_steps"], run.sizes["memory_batch"]
+    if run.args.simulate:
+        rep.add("SKIP", "device memory across training", "the simulator has no device memory")
+        return
+    r = train_speed(mt, nn, optim, run.be, run.sizes["image"], batch, steps,
+                    time.perf_counter() + rep.slot("memory"), memory=_device_memory_used,
+                    width=run.sizes["width"])
+    label = f"device memory across {r['steps']} steps (batch {batch})"
+    before, after = r["memory_before"] / MIB, r["memory_after"] / MIB
+    short = "" if r["steps"] == steps else f"; only {r['steps']} of {steps} steps fitted its slot"
+    rep.add("PASS" if after - before < 64 else "FAIL", label,
+            f"{before:.0f} MiB after the first step, {after:.0f} MiB after the last "
+            f"({after - before:+.1f} MiB); loss {r['first_loss']:.3f} -> {r['last_loss']:.3f}{short}",
+            **r)
 
 
 def main() -> None:

@@ -6,10 +6,11 @@ Here (the workspace's .venv has hatchling; no network needed either):
     .venv/bin/python bench/gpu_offline.py build [--out dist/gpu-bundle]
 
 writes the five pure-Python wheels (mt-autodiff, mt-tensor, mt-backend-numba,
-mt-backend-cuda, mt-nn) to <out>/wheels, and gpu_check.py, gpu_cnn.py, this
-script and mt-backend-cuda's tests beside them. There (Python with numba,
-numba-cuda, numpy, pluggy, pytest, safetensors and the NVIDIA driver and
-toolkit already installed; torch optional):
+mt-backend-cuda, mt-nn) to <out>/wheels, and gpu_check.py with its helpers
+(gpu_cnn.py, gpu_suites.py), this script and mt-backend-cuda's tests beside
+them. There (Python with numba, numba-cuda, numpy, pluggy, pytest,
+safetensors and the NVIDIA driver and toolkit already installed; torch and
+compute-sanitizer optional):
 
     python3 dist/gpu-bundle/gpu_offline.py run [--budget 540] [--out gpu-results]
 
@@ -39,7 +40,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PACKAGES = ("mt-autodiff", "mt-tensor", "mt-backend-numba", "mt-backend-cuda", "mt-nn")
-SCRIPTS = ("gpu_check.py", "gpu_cnn.py", "gpu_offline.py")
+SCRIPTS = ("gpu_check.py", "gpu_cnn.py", "gpu_suites.py", "gpu_offline.py")
 NOT_BUNDLED = ("test_offline_route.py",)  # the rehearsal itself does not go to the GPU
 SHUTDOWN_S = 15.0  # of the budget (at most a tenth), kept for gpu_check's last lines
 
