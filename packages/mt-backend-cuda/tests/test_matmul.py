@@ -1,4 +1,4 @@
-"""Tiled batched matmul against numpy."""
+"""Register-blocked batched matmul against numpy."""
 
 from __future__ import annotations
 
@@ -27,10 +27,12 @@ def _matmul(backend, dev, x, y, x_batch_stride=None):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_matmul_crosses_tile_edges(backend, dev, rng, dtype):
-    # 17 / 18 / 19 leave partial tiles on every side of a 16-wide tile.
-    x = rng.standard_normal((2, 17, 18)).astype(dtype)
-    y = rng.standard_normal((2, 18, 19)).astype(dtype)
+@pytest.mark.parametrize("n, k, m", [(17, 18, 19), (3, 1, 5), (9, 13, 7)])
+def test_matmul_crosses_tile_edges(backend, dev, rng, dtype, n, k, m):
+    # Odd sizes leave partial tiles, partial k slices and partial register
+    # blocks on every side (the simulator's tile is 4 x 8 with a k step of 16).
+    x = rng.standard_normal((2, n, k)).astype(dtype)
+    y = rng.standard_normal((2, k, m)).astype(dtype)
     np.testing.assert_allclose(_matmul(backend, dev, x, y), x @ y, **TOL[dtype])
 
 
@@ -63,8 +65,40 @@ def test_k_of_zero_gives_zeros(backend, dev):
 def test_launch_grid(backend, dev):
     a, _ = dev.put(np.zeros(1, dtype=np.float32))
     launch = matmul.matmul_launch(a, (0, 0, 0), a, (0, 0, 0), a, (0, 0, 0), (5, 33, 4, 17))
-    assert launch.threads == (matmul.TILE, matmul.TILE)
-    assert launch.blocks[:2] == (2, 3)  # ceil(m / 16), ceil(n / 16)
-    assert launch.kernel is matmul.matmul_kernel_f32
+    tiles = matmul.tiling()
+    assert launch.threads == (tiles.tx, tiles.ty)
+    # columns of tiles on x, rows of tiles on y
+    assert launch.blocks[:2] == (-(-17 // tiles.cols), -(-33 // tiles.rows))
+    assert launch.kernel is matmul.kernel_for(np.float32)
     with pytest.raises(ValueError, match="3 entries"):
         matmul.matmul_launch(a, (0, 0), a, (0, 0, 0), a, (0, 0, 0), (1, 1, 1, 1))
+    with pytest.raises(TypeError, match="float32 or float64"):
+        matmul.kernel_for(np.int64)
+
+
+def test_grid_never_exceeds_the_y_and_z_limits():
+    tiles = matmul.HARDWARE_TILING
+    # 2**24 rows: 262,144 row tiles of 64, far past the 65,535 grid.y allows.
+    cols, rows, batches = matmul.matmul_grid(70000, 2**24, 10, tiles)
+    assert (cols, rows, batches) == (1, matmul.MAX_GRID_Y, matmul.MAX_GRID_Z)
+    # columns go on x, which allows 2**31 - 1 blocks
+    assert matmul.matmul_grid(1, 1, 2**26, tiles) == (2**26 // tiles.cols, 1, 1)
+
+
+def test_rows_beyond_the_grid_are_covered_by_the_grid_stride_loop(backend, dev, rng,
+                                                                  monkeypatch):
+    # A grid.y cap of 2 blocks stands in for 65,535: 5 row tiles need the loop.
+    monkeypatch.setattr(matmul, "MAX_GRID_Y", 2)
+    n = 5 * matmul.tiling().rows - 3
+    x = rng.standard_normal((1, n, 3))
+    y = rng.standard_normal((1, 3, 2))
+    launch_rows = matmul.matmul_grid(1, n, 2, matmul.tiling())[1]
+    assert launch_rows == 2
+    np.testing.assert_allclose(_matmul(backend, dev, x, y), x @ y, **TOL[np.float64])
+
+
+def test_mixed_dtypes_are_refused(backend, dev):
+    a, _ = dev.put(np.zeros(4, dtype=np.float32))
+    b, _ = dev.put(np.zeros(4, dtype=np.float64))
+    with pytest.raises(TypeError, match="cuda matmul: b is float64 but out is float32"):
+        matmul.matmul_launch(a, (4, 2, 1), a, (4, 2, 1), b, (4, 2, 1), (1, 2, 2, 2))
