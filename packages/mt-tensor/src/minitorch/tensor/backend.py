@@ -138,6 +138,19 @@ class Backend:
         may be anything (the default zero-fills; a host backend can skip that)."""
         return self.zeros(size, dtype)
 
+    def dropout_mask(self, size: int, p: float, dtype: DType,
+                     rng: np.random.Generator) -> Storage:
+        """A new storage of `size` elements: 1 / (1 - p) for a kept element, 0 for a
+        dropped one, each dropped with probability p (0 < p < 1): inverted dropout's
+        scaled keep mask, drawn from minitorch's generator `rng`.
+
+        The default draws `rng.random(size) >= p` on the host (the stream that
+        `mt.manual_seed` replays) and stores it with `from_numpy`; a GPU backend
+        may instead draw on the device from a seed it takes from `rng`.
+        """
+        keep = rng.random(size) >= p
+        return self.from_numpy((keep / (1.0 - p)).astype(dtype.numpy))
+
     def from_numpy(self, array: np.ndarray) -> Storage:
         """A storage holding a copy of (or owning) a 1-D contiguous array."""
         return np.ascontiguousarray(array).reshape(-1)

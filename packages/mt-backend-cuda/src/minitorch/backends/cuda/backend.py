@@ -19,9 +19,21 @@ import numpy as np
 from minitorch.tensor.backend import Backend, Shape, Storage, Strides
 from minitorch.tensor.dtype import DType
 
-from . import device
+from . import device, memory
 
 DISTRIBUTION = "mt-backend-cuda"
+
+
+def _repeats_one_value(flat: np.ndarray) -> bool:
+    """Whether every element has the bits of the first (so -0.0 and 0.0 differ)."""
+    bits = flat.view(np.dtype(f"u{flat.dtype.itemsize}"))
+    return bool((bits == bits[0]).all())
+
+
+def _fill(storage: Storage, value: float | int | bool, size: int) -> None:
+    from .elementwise import fill_launch
+
+    _run(fill_launch(storage, value, size))
 
 
 def _run(launch: Any) -> None:
@@ -76,35 +88,82 @@ class CudaBackend(Backend):
         self._require_available().synchronize()
 
     # -- storage ------------------------------------------------------------
-    def zeros(self, size: int, dtype: DType) -> Storage:
-        cuda = self._require_available()
-        from .elementwise import fill_launch
+    # Every storage comes from the caching pool (memory.py): after a warm-up
+    # step, new tensors reuse freed blocks instead of calling the driver.
+    def empty(self, size: int, dtype: DType) -> Storage:
+        """Device memory a kernel is about to overwrite: not filled."""
+        return memory.POOL.take(self._require_available(), int(size), dtype.numpy)
 
-        storage = cuda.device_array(int(size), dtype=dtype.numpy)
-        _run(fill_launch(storage, 0.0, int(size)))
+    def zeros(self, size: int, dtype: DType) -> Storage:
+        storage = self.empty(size, dtype)
+        _fill(storage, 0, int(size))
         return storage
 
     def from_numpy(self, array: np.ndarray) -> Storage:
-        cuda = self._require_available()
-        return cuda.to_device(np.ascontiguousarray(array).reshape(-1))
+        """A device copy of `array`; an array of one repeated value (mt.zeros,
+        mt.full, a 0-d constant, the backward seed) is filled by a kernel that
+        takes the value as an argument, so no copy crosses the bus."""
+        flat = np.ascontiguousarray(array).reshape(-1)
+        storage = memory.POOL.take(self._require_available(), flat.size, flat.dtype)
+        if flat.size == 0:
+            return storage
+        if _repeats_one_value(flat):
+            _fill(storage, flat[0].item(), flat.size)
+            return storage
+        memory.count("host_to_device")
+        storage.copy_to_device(flat)
+        return storage
+
+    def dropout_mask(self, size: int, p: float, dtype: DType,
+                     rng: np.random.Generator) -> Storage:
+        """Dropout's scaled keep mask drawn on the device (rng.py): one launch, no
+        copy; its key is drawn from `rng`, so `mt.manual_seed` replays it."""
+        from .rng import draw_key, dropout_mask_launch
+
+        storage = self.empty(size, dtype)
+        _run(dropout_mask_launch(storage, size, p, draw_key(rng)))
+        return storage
 
     def to_numpy(self, storage: Storage) -> np.ndarray:
         device.on_device(storage=storage)
+        memory.count("device_to_host")
         return storage.copy_to_host()
 
     def view_at(self, storage: Storage, offset: int) -> Storage:
-        # Slicing a device array makes a view of the same device memory.
-        return storage if offset == 0 else storage[int(offset):]
+        # Slicing a device array makes a view of the same device memory; the
+        # view keeps its parent alive, so the pool cannot recycle the block
+        # under it (memory.py).
+        if offset == 0:
+            return storage
+        view = storage[int(offset):]
+        view._parent = storage
+        return view
 
     def read(self, storage: Storage, position: int) -> float | int | bool:
         """One element as a Python bool, int or float, by the storage's dtype."""
         position = int(position)
+        memory.count("device_to_host")
         return storage[position:position + 1].copy_to_host()[0].item()
 
     def write(self, storage: Storage, position: int, value: float | int | bool) -> None:
+        # A one-element fill: the value travels as a kernel argument.
         position = int(position)
         host = np.array([value], dtype=storage.dtype)
-        storage[position:position + 1].copy_to_device(host)
+        _fill(storage[position:position + 1], host[0].item(), 1)
+
+    # -- counters -------------------------------------------------------------
+    def counters(self) -> dict[str, int]:
+        """Kernel launches, host -> device and device -> host copies and driver
+        allocations since the last `reset_counters`, with the caching pool's
+        `bytes_in_use` and `bytes_cached` (see memory.py)."""
+        return memory.counters()
+
+    def reset_counters(self) -> None:
+        memory.reset_counters()
+
+    def empty_cache(self) -> None:
+        """Hand the pool's free blocks back to numba (as torch.cuda.empty_cache)."""
+        memory.POOL.empty_cache()
 
     # -- required kernels ---------------------------------------------------
     def map(self, op: str, out: Storage, out_strides: Strides, shape: Shape,
@@ -219,3 +278,37 @@ class CudaBackend(Backend):
         from .softmax import softmax_launch
 
         _run(softmax_launch(out, x, shape, dim, log=True))
+
+    def adam_step(self, p: Storage, grad: Storage, exp_avg: Storage, exp_avg_sq: Storage,
+                  size: int, step: int, lr: float, beta1: float, beta2: float, eps: float,
+                  weight_decay: float, decoupled: bool) -> None:
+        from .updates import adam_step_launch
+
+        _run(adam_step_launch(p, grad, exp_avg, exp_avg_sq, size, step, lr, beta1, beta2, eps,
+                              weight_decay, decoupled))
+
+    def sgd_step(self, p: Storage, grad: Storage, momentum_buffer: Storage, size: int,
+                 lr: float, momentum: float, dampening: float, weight_decay: float,
+                 nesterov: bool, first: bool) -> None:
+        from .updates import sgd_step_launch
+
+        _run(sgd_step_launch(p, grad, momentum_buffer, size, lr, momentum, dampening,
+                             weight_decay, nesterov, first))
+
+    # -- cross-entropy on the device (used by minitorch.nn's cross_entropy) --
+    def nll_rows(self, out: Storage, logp: Storage, target: Storage, rows: int, classes: int,
+                 ignore_index: int) -> None:
+        """out[n] = -logp[n, target[n]] over contiguous (rows, classes) log-probabilities;
+        0 where the target is `ignore_index`, NaN where it is out of range (nll.py)."""
+        from .nll import nll_rows_launch
+
+        _run(nll_rows_launch(out, logp, target, rows, classes, ignore_index))
+
+    def cross_entropy_backward(self, grad_x: Storage, logp: Storage, target: Storage,
+                               grad_rows: Storage, grad_stride: int, rows: int, classes: int,
+                               ignore_index: int) -> None:
+        """grad_x[n, c] = grad_rows[n * grad_stride] * (exp(logp[n, c]) - [c == target[n]])."""
+        from .nll import cross_entropy_backward_launch
+
+        _run(cross_entropy_backward_launch(grad_x, logp, target, grad_rows, grad_stride, rows,
+                                           classes, ignore_index))

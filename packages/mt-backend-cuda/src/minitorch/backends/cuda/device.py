@@ -16,6 +16,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+from . import memory
+
 SIMULATOR_ENV = "NUMBA_ENABLE_CUDASIM"
 
 INSTALL_HINT = (
@@ -228,6 +230,7 @@ class Launch:
     args: tuple[Any, ...]
 
     def run(self) -> None:
+        memory.count("launches")
         self.kernel[self.blocks, self.threads](*self.args)
 
 
