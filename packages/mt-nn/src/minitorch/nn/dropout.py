@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import warnings
 
-import minitorch.tensor as mt
 from minitorch.tensor import Tensor
-from minitorch.tensor.creation import generator
 
 from . import functional as F
 from .module import Module
@@ -33,8 +31,7 @@ def _masked(input: Tensor, mask_shape: tuple[int, ...], p: float, training: bool
     if p == 1.0:
         mask = input.new_zeros(mask_shape)
     else:
-        keep = generator().random(mask_shape) >= p
-        mask = mt.tensor(keep / (1.0 - p), dtype=input.dtype, backend=input.backend)
+        mask = F.keep_mask(mask_shape, p, input)
     return input.mul_(mask) if inplace else input * mask
 
 

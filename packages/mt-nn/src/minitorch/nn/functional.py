@@ -13,10 +13,14 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
+
 import minitorch.tensor as mt
 from minitorch.tensor import Tensor
+from minitorch.tensor import dispatch as K
 from minitorch.tensor.creation import generator
 from minitorch.tensor.linear import linear as fused_linear
+from minitorch.tensor.shape import TensorData, prod
 
 __all__ = [
     "adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool2d", "batch_norm",
@@ -134,10 +138,22 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input
     if p == 1.0:
         return input.mul_(0.0) if inplace else input * 0.0
-    # Drawn from minitorch's generator so mt.manual_seed / set_rng_state replay it.
-    keep = generator().random(input.shape) >= p
-    mask = mt.tensor(keep / (1.0 - p), dtype=input.dtype, backend=input.backend)
+    mask = keep_mask(input.shape, p, input)
     return input.mul_(mask) if inplace else input * mask
+
+
+def keep_mask(shape: tuple[int, ...], p: float, like: Tensor) -> Tensor:
+    """Inverted dropout's mask of `shape` (0 < p < 1): 1 / (1 - p) where kept, 0 where
+    dropped, of `like`'s dtype and backend.
+
+    Drawn from minitorch's generator, so mt.manual_seed / set_rng_state replay it:
+    by the backend's `dropout_mask` (on the host by default; a GPU backend
+    draws it on the device, from a key it takes from the generator)."""
+    size = prod(shape)
+    if size == 0:
+        return mt.tensor(np.zeros(shape), dtype=like.dtype, backend=like.backend)
+    storage = like.backend.dropout_mask(size, p, like.dtype, generator())
+    return K.new_tensor(TensorData.contiguous(storage, tuple(shape)), like)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

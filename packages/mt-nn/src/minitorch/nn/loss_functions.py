@@ -21,6 +21,7 @@ import numpy as np
 
 import minitorch.tensor as mt
 from minitorch.tensor import Function, Tensor
+from minitorch.tensor import dispatch as K
 from minitorch.tensor.cross_entropy import cross_entropy as fused_cross_entropy
 
 __all__ = [
@@ -218,6 +219,10 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None,
         fused = fused_cross_entropy(input, target, ignore_index, reduction == "mean")
         if fused is not None:
             return fused
+    if _on_device_rows(input, target, weight, label_smoothing):
+        loss = _CrossEntropyRows.apply(input, target, ignore_index=ignore_index)
+        return _weighted_reduce(loss, (target != ignore_index).to(input.dtype), reduction,
+                                target.shape)
     shape = () if input.dim() == 1 else target.shape
     input, target = _as_batch(input, target, "cross_entropy")
     classes = input.shape[1]
@@ -229,6 +234,48 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None,
         smooth = mt.where(keep, -spread.sum(1), 0.0)
         loss = loss * (1.0 - label_smoothing) + smooth * (label_smoothing / classes)
     return _weighted_reduce(loss, w, reduction, shape)
+
+
+def _on_device_rows(input: Tensor, target: Tensor, weight: Tensor | None,
+                    label_smoothing: float) -> bool:
+    """Whether the backend's own cross-entropy kernels take this call: (N, C) logits,
+    (N,) class indices on the same backend, no class weights or smoothing."""
+    return (getattr(input.backend, "nll_rows", None) is not None
+            and input.dim() == 2 and target.shape == input.shape[:1]
+            and target.backend is input.backend and weight is None
+            and label_smoothing == 0.0 and input.dtype.is_floating_point)
+
+
+class _CrossEntropyRows(Function):
+    """loss[n] = -log_softmax(x)[n, t[n]]; d/dx[n, c] = softmax(x)[n, c] - [c == t[n]].
+
+    Runs on a backend with `nll_rows` / `cross_entropy_backward` kernels (the
+    cuda backend): the targets are read on the device, with no one-hot and no
+    host-side bounds check (a target out of range gives NaN; an ignored one, 0).
+    """
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, target: Tensor, ignore_index: int) -> Tensor:
+        logp = K.contiguous(x.log_softmax(1))
+        target = K.contiguous(target)
+        rows, classes = x.shape
+        out = K.output((rows,), x)
+        backend: Any = x.backend  # a GPU backend's own kernel, not on Backend
+        backend.nll_rows(K.buffer(out), K.buffer(logp), K.buffer(target), rows, classes,
+                           ignore_index)
+        ctx.save_for_backward(logp, target)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, None]:
+        logp, target = ctx.saved_tensors
+        rows, classes = logp.shape
+        grad_x = K.output((rows, classes), logp)
+        backend: Any = logp.backend
+        backend.cross_entropy_backward(
+            K.buffer(grad_x), K.buffer(logp), K.buffer(target), K.buffer(grad),
+            grad._data.strides[0], rows, classes, ctx.params["ignore_index"])
+        return grad_x, None
 
 
 def _per_class(weight: Tensor, input: Tensor) -> Tensor:
