@@ -12,23 +12,25 @@ the next check still runs) and each gets a time slot it cannot overrun:
 
 1. environment: versions, the backends found through entry points, the CUDA
    toolkit numba-cuda uses, the GPU;
-2. correctness at GPU sizes: every kernel against numpy (tests/large_shapes.py)
-   and the seed CNN's logits, loss and every gradient against the numba backend;
-3. float32 matmul GFLOP/s at n = 1024 and 4096, and torch.matmul (TF32 off);
-4. seed-CNN training images/s at batch 64 and 256 on cuda, numba (same host)
-   and PyTorch CUDA;
-5. device memory across 500 training steps;
-6. mt-tensor's conformance kit on cuda;
-7. the package's tests under compute-sanitizer memcheck, then the
+2. the CPU workers start: numba computes the seed CNN's reference case, then
+   trains it for CPU speed, in a capped subprocess (bench/gpu_cnn.py) while
+   the GPU checks 3-5 run (a cold numba compile takes a minute or two);
+3. every kernel against numpy at GPU sizes (tests/large_shapes.py);
+4. float32 matmul GFLOP/s at n = 1024 and 4096, and torch.matmul (TF32 off);
+5. the seed CNN's logits, loss and every gradient (float64, batch 64) on cuda
+   against the numba worker's;
+6. seed-CNN training images/s at batch 64 and 256 on cuda, numba (same host,
+   measured by the worker) and PyTorch CUDA, once the worker is done;
+7. device memory across 500 training steps;
+8. mt-tensor's conformance kit on cuda;
+9. the package's tests under compute-sanitizer memcheck, then the
    shared-memory kernels' tests under racecheck.
 
 Every finished check is one JSON line appended to --results at once, and
-every subprocess (the numba worker, pytest, compute-sanitizer) writes its
-output to a file under --logs, so a run killed at any point keeps all it
-finished. numba's CPU compile runs in a worker process (bench/gpu_cnn.py)
-that is killed at the end of its slot. --simulate rehearses all of this on
-numba's CUDA simulator with tiny shapes (a CI test does). Exit status 0 when
-every check that ran passed.
+every subprocess (the workers, pytest, compute-sanitizer) writes its output
+to a file under --logs, so a run killed at any point keeps all it finished.
+--simulate rehearses all of this on numba's CUDA simulator with tiny shapes
+(a CI test does). Exit status 0 when every check that ran passed.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ DEFAULT_BUDGET = 540.0
 FULL = {"matmul": ((1024, 20), (4096, 3)), "image": 28, "width": 4, "case_batch": 64, "batches": (64, 256),
         "steps": 30, "memory_steps": 500, "memory_batch": 64, "kernels_at_size": True,
         # (backend, reference case?, batches timed, seconds) per worker process
-        "workers": (("numba", True, (64, 256), 90),),
+        "workers": (("numba", True, (64, 256), 150),),
         "conformance": ["-m", "conformance"], "memcheck": ["-m", "not conformance"],
         "racecheck": ["test_reduce.py", "test_softmax.py", "test_matmul.py", "test_conv.py"]}
 TINY = {"matmul": ((16, 1),), "image": 4, "width": 1, "case_batch": 2, "batches": (2,), "steps": 0,
@@ -119,8 +121,16 @@ class Report:
         return any(r["status"] == "FAIL" for r in self.rows)
 
 
+class Job:
+    """A subprocess started by `Run.start`: killed, with its children, at `deadline`."""
+
+    def __init__(self, proc: subprocess.Popen, log: Path, seconds: float) -> None:
+        self.proc, self.log, self.seconds = proc, log, seconds
+        self.deadline = time.perf_counter() + seconds
+
+
 class Run:
-    """What every check needs: the options, the sizes, the backend."""
+    """What every check needs: the options, the sizes, the backend, the CPU workers."""
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
@@ -130,24 +140,74 @@ class Run:
         from minitorch.backends.cuda import CudaBackend
 
         self.be = CudaBackend()
+        self.jobs: dict[str, Job] = {}  # backend name -> its worker, until collected
         self.workers: dict[str, dict] = {}  # backend name -> what its worker finished
 
-    def bounded(self, cmd: list[str], log_name: str, seconds: float,
-                env: dict[str, str] | None = None) -> tuple[int | None, str]:
-        """Run `cmd` with its output in logs/<log_name>, killed (with its children)
-        after `seconds`; (exit status or None when killed, the output)."""
+    def start(self, cmd: list[str], log_name: str, seconds: float,
+              env: dict[str, str] | None = None) -> Job:
+        """Start `cmd` with its output in logs/<log_name>, in a process group of
+        its own (so it can be killed with its children) but this session."""
         log = self.logs / log_name
         group = {"process_group": 0} if sys.version_info >= (3, 11) else {"preexec_fn": os.setpgrp}
         with log.open("w") as out:
             proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=self.tests,
                                     env=env, **group)
-            try:
-                status: int | None = proc.wait(timeout=seconds)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-                status = None
-        return status, log.read_text(errors="replace")
+        return Job(proc, log, seconds)
+
+    def finish(self, job: Job) -> tuple[int | None, str]:
+        """Wait for `job` until its deadline; (exit status or None when killed, its output)."""
+        try:
+            status: int | None = job.proc.wait(timeout=max(0.0, job.deadline - time.perf_counter()))
+        except subprocess.TimeoutExpired:
+            os.killpg(job.proc.pid, signal.SIGKILL)
+            job.proc.wait()
+            status = None
+        return status, job.log.read_text(errors="replace")
+
+    def bounded(self, cmd: list[str], log_name: str, seconds: float,
+                env: dict[str, str] | None = None) -> tuple[int | None, str]:
+        """Run `cmd` for at most `seconds` (see `start`)."""
+        return self.finish(self.start(cmd, log_name, seconds, env))
+
+    def worker_result(self, backend: str) -> dict:
+        """What the worker for `backend` has written so far."""
+        out = self.logs / f"worker-{backend}.json"
+        return json.loads(out.read_text()) if out.exists() else {}
+
+    def wait_for_case(self) -> tuple[str | None, dict | None]:
+        """(backend, reference case) once a worker has written it, or (None, None)
+        when every worker that was to write one ended or ran out of time."""
+        while True:
+            pending = False
+            for backend, job in self.jobs.items():
+                case = self.worker_result(backend).get("case")
+                if case is not None:
+                    return backend, case
+                alive = job.proc.poll() is None and time.perf_counter() < job.deadline
+                pending = pending or (alive and backend in self.case_workers)
+            if not pending:
+                return None, None
+            time.sleep(0.2)
+
+    @property
+    def case_workers(self) -> set[str]:
+        return {backend for backend, case, _, _ in self.sizes["workers"] if case}
+
+    def collect_workers(self, rep: Report) -> None:
+        """Wait for every CPU worker (each until its cap) and report it."""
+        for backend, job in list(self.jobs.items()):
+            status, text = self.finish(job)
+            del self.jobs[backend]
+            finished = self.workers[backend] = self.worker_result(backend)
+            what = ", ".join(k for k in ("case", "speed") if k in finished) or "nothing"
+            log = f"worker-{backend}.log"
+            if status == 0:
+                rep.add("PASS", f"{backend} worker", f"finished ({what})", log=log)
+            elif status is None:
+                rep.add("SKIP", f"{backend} worker", f"killed at its {job.seconds:.0f}s cap (cold "
+                        f"compile); finished: {what}", log=log)
+            else:
+                rep.add("FAIL", f"{backend} worker", f"exit status {status}: {text[-800:]}", log=log)
 
 
 # -- 1. environment ---------------------------------------------------------------------
@@ -233,30 +293,23 @@ def kernels_at_size(rep: Report, run: Run) -> None:
                 rep.add("PASS", label)
 
 
-def cpu_workers(rep: Report, run: Run) -> None:
-    """The CPU side in bounded subprocesses: the reference case and CPU training speed."""
+def start_workers(rep: Report, run: Run) -> None:
+    """The CPU side in capped subprocesses, started now so that numba compiles
+    while the GPU checks run: the reference case first, then CPU training speed
+    (collected before the GPU's own training speed is timed)."""
     image, case_batch = run.sizes["image"], run.sizes["case_batch"]
     for backend, case, batches, share in run.sizes["workers"]:
         seconds = rep.slot("worker", share)
-        out = run.logs / f"worker-{backend}.json"
-        out.unlink(missing_ok=True)
+        (run.logs / f"worker-{backend}.json").unlink(missing_ok=True)
         cmd = [sys.executable, str(HERE / "gpu_cnn.py"), "worker", "--backend", backend,
                "--image", str(image), "--width", str(run.sizes["width"]),
                "--batch-case", str(case_batch if case else 0),
                "--batches", ",".join(map(str, batches)), "--steps", str(run.sizes["steps"]),
-               "--seconds-per-batch", str(max(1.0, seconds / 8)), "--out", str(out)]
-        status, text = run.bounded(cmd, f"worker-{backend}.log", seconds,
-                                   env=dict(os.environ, NUMBA_ENABLE_CUDASIM="0"))
-        finished = json.loads(out.read_text()) if out.exists() else {}
-        run.workers[backend] = finished
-        what = ", ".join(k for k in ("case", "speed") if k in finished) or "nothing"
-        if status == 0:
-            rep.add("PASS", f"{backend} worker", f"finished ({what})", log=f"worker-{backend}.log")
-        elif status is None:
-            rep.add("SKIP", f"{backend} worker", f"killed at its {seconds:.0f}s cap (cold compile);"
-                    f" finished: {what}", log=f"worker-{backend}.log")
-        else:
-            rep.add("FAIL", f"{backend} worker", f"exit status {status}: {text[-800:]}")
+               "--seconds-per-batch", str(max(1.0, seconds / 8)),
+               "--out", str(run.logs / f"worker-{backend}.json")]
+        run.jobs[backend] = run.start(cmd, f"worker-{backend}.log", seconds,
+                                      env=dict(os.environ, NUMBA_ENABLE_CUDASIM="0"))
+        print(f"started the {backend} worker (cap {seconds:.0f}s)", flush=True)
 
 
 # -- 3. matmul --------------------------------------------------------------------------------
@@ -343,15 +396,16 @@ def main(argv: list[str] | None = None) -> int:
     rep.section("1. environment", environment, run)
     if not run.be.is_available():
         return 1
-    rep.section("2a. kernels at GPU sizes", kernels_at_size, run)
-    rep.section("2b. CPU workers (reference case, CPU training speed)", cpu_workers, run)
-    rep.section("2c. seed CNN forward and gradients", cnn_case, run)
-    rep.section("3. float32 matmul throughput", matmul_speed, run)
-    rep.section("4. seed CNN training speed", cnn_speed, run)
-    rep.section("5. device memory across training", memory, run)
-    rep.section("6. conformance kit", conformance, run)
-    rep.section("7a. compute-sanitizer memcheck", sanitized, run, "memcheck")
-    rep.section("7b. compute-sanitizer racecheck", sanitized, run, "racecheck")
+    rep.section("2. CPU workers: the reference case, CPU training speed", start_workers, run)
+    rep.section("3. kernels at GPU sizes", kernels_at_size, run)
+    rep.section("4. float32 matmul throughput", matmul_speed, run)
+    rep.section("5. seed CNN forward and gradients", cnn_case, run)
+    rep.section("6. seed CNN training speed", cnn_speed, run)
+    rep.section("7. device memory across training", memory, run)
+    rep.section("8. conformance kit", conformance, run)
+    rep.section("9a. compute-sanitizer memcheck", sanitized, run, "memcheck")
+    rep.section("9b. compute-sanitizer racecheck", sanitized, run, "racecheck")
+    run.collect_workers(rep)  # only when a section failed before collecting them
     counts = {s: sum(r["status"] == s for r in rep.rows) for s in ("PASS", "FAIL", "SKIP")}
     rep.add("FAIL" if rep.failed else "PASS", "summary",
             f"{counts['PASS']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped in "

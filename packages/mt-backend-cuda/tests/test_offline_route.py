@@ -78,8 +78,8 @@ def test_the_route_on_the_simulator(clean_python, bundle, tmp_path):
     assert by_name["install wheels"]["detail"].endswith("(pip install --no-index --no-deps --target)")
     # One line per check, in the order gpu_check.py runs them.
     expected = ["install wheels", "versions", "cuda backend available", "kernels at GPU sizes",
-                "python worker", "numba worker", "seed CNN forward and gradients: cuda vs python",
-                "matmul n=16 float32", "seed CNN on cuda, batch 2", "seed CNN on numba",
+                "matmul n=16 float32", "seed CNN forward and gradients: cuda vs python",
+                "python worker", "numba worker", "seed CNN on cuda, batch 2", "seed CNN on numba",
                 "seed CNN on PyTorch CUDA, batch 2", "device memory across training",
                 "conformance kit on cuda", "package tests on the device",
                 "compute-sanitizer racecheck", "summary"]
