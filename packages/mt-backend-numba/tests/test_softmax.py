@@ -45,3 +45,21 @@ def test_batch_parallel_rows() -> None:
     out = np.empty_like(x)
     BACKEND.softmax(out.reshape(-1), x.reshape(-1), x.shape, 1)
     np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize("log", [False, True])
+@pytest.mark.parametrize("shape", [(3, 4, 70), (9, 1), (600, 130)])  # the last is over the cut-off
+def test_parallel_and_serial_kernels_agree(shape: tuple[int, ...], log: bool) -> None:
+    """Small tensors take `softmax_serial`, large ones `softmax_kernel`: both are checked
+    on the same tensors, whichever the plugin would pick."""
+    from minitorch.backends.numba import softmax
+
+    x = np.random.default_rng(3).normal(size=shape).astype(np.float32) * 4
+    for dim in range(len(shape)):
+        outer = int(np.prod(shape[:dim]))
+        inner = int(np.prod(shape[dim + 1:]))
+        for kernel in (softmax.softmax_kernel, softmax.softmax_serial):
+            out = np.full(x.size, np.nan, dtype=np.float32)
+            kernel(out, x.reshape(-1), outer, shape[dim], inner, log)
+            np.testing.assert_allclose(out.reshape(shape), reference(x, dim, log), rtol=1e-5,
+                                       atol=1e-6)

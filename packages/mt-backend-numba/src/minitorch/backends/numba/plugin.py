@@ -274,10 +274,12 @@ class NumbaBackend(Backend):
                                     *_pairs(kernel, stride, padding))
 
     def softmax(self, out, x, shape, dim) -> None:
-        softmax.softmax_kernel(out, x, *_softmax_view(shape, dim), False)
+        kernel = softmax.softmax_serial if x.size < SERIAL_ELEMENTS else softmax.softmax_kernel
+        kernel(out, x, *_softmax_view(shape, dim), False)
 
     def log_softmax(self, out, x, shape, dim) -> None:
-        softmax.softmax_kernel(out, x, *_softmax_view(shape, dim), True)
+        kernel = softmax.softmax_serial if x.size < SERIAL_ELEMENTS else softmax.softmax_kernel
+        kernel(out, x, *_softmax_view(shape, dim), True)
 
     def adam_step(self, p, grad, exp_avg, exp_avg_sq, size, step, lr, beta1, beta2, eps,
                   weight_decay, decoupled) -> None:
