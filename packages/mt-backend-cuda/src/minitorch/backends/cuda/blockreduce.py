@@ -4,10 +4,9 @@ Each thread first folds its own slice of the data into one partial value,
 writes it to `values[tid]`, and then every thread of the block calls one of
 these: log2(blockDim) rounds, each halving the number of live partials, with
 a barrier between rounds. The block size must be a power of two (see
-`device.reduce_threads_for`). For float tensors the scratch arrays are
-float64 whatever the tensor dtype: partial sums of float32 data keep their
-precision, and the scratch is small (256 x 8 bytes); integer tensors use
-int64 scratch and the `_int` variants (exact, no NaN).
+`device.reduce_threads_for`). For float tensors the scratch arrays have
+the tensor's dtype (each kernel is made per float dtype); integer tensors
+use int64 scratch and the `_int` variants (exact, no NaN).
 """
 
 from __future__ import annotations

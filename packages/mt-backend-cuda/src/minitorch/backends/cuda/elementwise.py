@@ -11,11 +11,11 @@ warp and costs a few integer compares next to the global-memory traffic.
 Dtypes and precision: there are two kernels per arity, chosen on the host by
 the operands' dtype (`map_launch`, `zip_launch`).
 
-* float32 / float64 operands run `map_kernel` / `zip_kernel`: widened to
-  float64, the op computed there, the result rounded once when stored,
-  exactly what the pure-Python reference backend does. Elementwise kernels
-  are bound by memory traffic, so the wider arithmetic costs nothing
-  measurable on datacenter GPUs.
+* float64 operands run `map_kernel` / `zip_kernel`, float32 ones
+  `map_kernel_f32` / `zip_kernel_f32`: each computes in its operands' own
+  precision (float32 in single-precision arithmetic, as PyTorch's CUDA
+  kernels do; the pure-Python reference computes in float64 and rounds
+  once, so float32 results can differ from it by a few ulps).
 * int32 / int64 / bool operands run `map_int_kernel` / `zip_int_kernel`:
   widened to int64 (a bool to 0 / 1) and computed there exactly, with the
   integer semantics of `ops.INT_MAP_OPS` / `INT_ZIP_OPS` (floor division
@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import math
 
-from numba import cuda, float64, int64
+from numba import cuda, float32, float64, int64
 
 from minitorch.tensor import ops
 
@@ -127,66 +127,7 @@ def op_code(kind: str, op: str) -> int:
     return code
 
 
-# -- scalar device functions ------------------------------------------------
-@cuda.jit(device=True)
-def safe_div(a, b):
-    """a / b with IEEE results for b == 0: +-inf, or nan for 0/0 and nan/0."""
-    if b == 0.0:
-        if a == 0.0 or math.isnan(a):
-            return math.nan
-        return math.copysign(math.inf, a) * math.copysign(1.0, b)
-    return a / b
-
-
-@cuda.jit(device=True)
-def safe_exp(x):
-    if x > EXP_OVERFLOW:
-        return math.inf
-    return math.exp(x)
-
-
-@cuda.jit(device=True)
-def safe_log(x):
-    if x > 0.0:
-        return math.log(x)
-    if x == 0.0:
-        return -math.inf
-    return math.nan
-
-
-@cuda.jit(device=True)
-def float_floordiv(a, b):
-    """ops._floordiv: floor of the IEEE quotient (+-inf / nan stay as they are).
-
-    `+ 0.0` turns floor(-0.0) into +0.0: the reference floors to a Python
-    int, which has no negative zero."""
-    q = safe_div(a, b)
-    if math.isfinite(q):
-        return math.floor(q) + 0.0
-    return q
-
-
-@cuda.jit(device=True)
-def float_mod(a, b):
-    """ops._mod: PyTorch's remainder, with the divisor's sign; nan for a zero
-    or nan divisor and for an infinite or nan dividend."""
-    if b == 0.0 or not math.isfinite(a) or math.isnan(b):
-        return math.nan
-    r = math.fmod(a, b)
-    if r != 0.0 and (r < 0.0) != (b < 0.0):
-        return r + b
-    return r
-
-
-@cuda.jit(device=True)
-def sigmoid(x):
-    # The two forms never exponentiate a positive number, so neither overflows.
-    if x >= 0.0:
-        return 1.0 / (1.0 + safe_exp(-x))
-    e = safe_exp(x)
-    return e / (1.0 + e)
-
-
+# -- float device functions, one set per float dtype --------------------------
 # Why each switch ends in a default that returns NaN: a kernel cannot report
 # an unknown code. In numba-cuda a `raise` in device code becomes an error
 # status returned up the call chain; only a kernel compiled with debug=True
@@ -200,88 +141,155 @@ def sigmoid(x):
 # tripwire for a code that got past them (a kernel launched by hand, a stale
 # compiled kernel): it poisons the output visibly, where a raise would leave
 # garbage and falling through would compute some other op.
-@cuda.jit(device=True)
-def apply_map(code, x):
-    """The map op with integer `code` applied to float64 `x`."""
-    if code == ID:
-        return x
-    elif code == NEG:
-        return -x
-    elif code == EXP:
-        return safe_exp(x)
-    elif code == LOG:
-        return safe_log(x)
-    elif code == RELU:
-        # NaN propagates, as in PyTorch (and ops.relu); -0.0 and 0.0 give 0.0.
-        return x if x > 0.0 or math.isnan(x) else 0.0
-    elif code == SIGMOID:
-        return sigmoid(x)
-    elif code == TANH:
-        return math.tanh(x)
-    elif code == INV:
-        return safe_div(1.0, x)
-    elif code == SQRT:
-        return math.sqrt(x) if x >= 0.0 else math.nan
-    elif code == ABS:
-        return abs(x)
-    elif code == SIGN:
-        if x > 0.0:
-            return 1.0
-        return -1.0 if x < 0.0 else 0.0
-    elif code == SIN:
-        # sin(+-inf) is nan (math.sin would raise in the simulator).
-        return math.sin(x) if math.isfinite(x) else math.nan
-    elif code == COS:
-        return math.cos(x) if math.isfinite(x) else math.nan
-    return math.nan  # unknown code (or `not`, bool only): see the comment above
+#
+# Why a factory: numba types a Python float literal as float64, and float32
+# mixed with float64 computes in float64. Every constant below is therefore
+# written `f(...)`, with `f` the float type the kernels are made for, so a
+# float32 tensor computes in float32 (CUDA's single-precision expf, logf,
+# powf ...) and a float64 one in float64. `floordiv` alone floors through
+# float64: math.floor gives an int64, which a float32 quotient can overflow.
+def _make_float_ops(f):
+    """(apply_map, apply_zip) computing in numba float type `f`."""
 
+    @cuda.jit(device=True)
+    def safe_div(a, b):
+        """a / b with IEEE results for b == 0: +-inf, or nan for 0/0 and nan/0."""
+        if b == 0:
+            if a == 0 or math.isnan(a):
+                return f(math.nan)
+            return f(math.copysign(math.inf, a) * math.copysign(1.0, b))
+        return a / b
 
-@cuda.jit(device=True)
-def apply_zip(code, a, b):
-    """The zip op with integer `code` applied to float64 `a`, `b`."""
-    if code == ADD:
-        return a + b
-    elif code == SUB:
-        return a - b
-    elif code == MUL:
-        return a * b
-    elif code == DIV:
-        return safe_div(a, b)
-    elif code == POW:
-        # IEEE pow, as ops.pow defines it: CUDA's pow (libdevice) and numpy's
-        # (what the simulator runs) both are, and neither raises.
-        return a**b
-    elif code == MAX:
-        return a if a >= b or math.isnan(a) else b
-    elif code == LT:
-        return 1.0 if a < b else 0.0
-    elif code == GT:
-        return 1.0 if a > b else 0.0
-    elif code == EQ:
-        return 1.0 if a == b else 0.0
-    elif code == IS_CLOSE:
-        return 1.0 if abs(a - b) < 1e-2 else 0.0
-    elif code == RELU_BACK:  # relu_back(x, g): 0 where x is nan, unlike relu
-        return b if a > 0.0 else 0.0
-    elif code == LOG_BACK:  # log_back(x, g)
-        return safe_div(b, a)
-    elif code == INV_BACK:  # inv_back(x, g)
-        return safe_div(-b, a * a)
-    elif code == SIGMOID_BACK:  # sigmoid_back(s, g), s the forward output
-        return b * a * (1.0 - a)
-    elif code == TANH_BACK:  # tanh_back(t, g), t the forward output
-        return b * (1.0 - a * a)
-    elif code == LE:
-        return 1.0 if a <= b else 0.0
-    elif code == GE:
-        return 1.0 if a >= b else 0.0
-    elif code == NE:
-        return 1.0 if a != b else 0.0
-    elif code == FLOORDIV:
-        return float_floordiv(a, b)
-    elif code == MOD:
-        return float_mod(a, b)
-    return math.nan  # unknown code (or and/or/xor, bool only): see above apply_map
+    @cuda.jit(device=True)
+    def safe_exp(x):
+        if x > EXP_OVERFLOW:
+            return f(math.inf)
+        return f(math.exp(x))
+
+    @cuda.jit(device=True)
+    def safe_log(x):
+        if x > 0:
+            return f(math.log(x))
+        if x == 0:
+            return f(-math.inf)
+        return f(math.nan)
+
+    @cuda.jit(device=True)
+    def float_floordiv(a, b):
+        """ops._floordiv: floor of the IEEE quotient (+-inf / nan stay as they are).
+
+        `+ 0.0` turns floor(-0.0) into +0.0: the reference floors to a Python
+        int, which has no negative zero."""
+        q = safe_div(a, b)
+        if math.isfinite(q):
+            return f(math.floor(float64(q)) + 0.0)
+        return q
+
+    @cuda.jit(device=True)
+    def float_mod(a, b):
+        """ops._mod: PyTorch's remainder, with the divisor's sign; nan for a zero
+        or nan divisor and for an infinite or nan dividend."""
+        if b == 0 or not math.isfinite(a) or math.isnan(b):
+            return f(math.nan)
+        r = f(math.fmod(a, b))
+        if r != 0 and (r < 0) != (b < 0):
+            return r + b
+        return r
+
+    @cuda.jit(device=True)
+    def sigmoid(x):
+        # The two forms never exponentiate a positive number, so neither overflows.
+        if x >= 0:
+            return f(1.0) / (f(1.0) + safe_exp(-x))
+        e = safe_exp(x)
+        return e / (f(1.0) + e)
+
+    @cuda.jit(device=True)
+    def apply_map(code, x):
+        """The map op with integer `code` applied to `x` (of type f)."""
+        if code == ID:
+            return x
+        elif code == NEG:
+            return -x
+        elif code == EXP:
+            return safe_exp(x)
+        elif code == LOG:
+            return safe_log(x)
+        elif code == RELU:
+            # NaN propagates, as in PyTorch (and ops.relu); -0.0 and 0.0 give 0.0.
+            return x if x > 0 or math.isnan(x) else f(0.0)
+        elif code == SIGMOID:
+            return sigmoid(x)
+        elif code == TANH:
+            return f(math.tanh(x))
+        elif code == INV:
+            return safe_div(f(1.0), x)
+        elif code == SQRT:
+            return f(math.sqrt(x)) if x >= 0 else f(math.nan)
+        elif code == ABS:
+            return abs(x)
+        elif code == SIGN:
+            if x > 0:
+                return f(1.0)
+            return f(-1.0) if x < 0 else f(0.0)
+        elif code == SIN:
+            # sin(+-inf) is nan (math.sin would raise in the simulator).
+            return f(math.sin(x)) if math.isfinite(x) else f(math.nan)
+        elif code == COS:
+            return f(math.cos(x)) if math.isfinite(x) else f(math.nan)
+        return f(math.nan)  # unknown code (or `not`, bool only): see the comment above
+
+    @cuda.jit(device=True)
+    def apply_zip(code, a, b):
+        """The zip op with integer `code` applied to `a`, `b` (of type f)."""
+        one = f(1.0)
+        zero = f(0.0)
+        if code == ADD:
+            return a + b
+        elif code == SUB:
+            return a - b
+        elif code == MUL:
+            return a * b
+        elif code == DIV:
+            return safe_div(a, b)
+        elif code == POW:
+            # IEEE pow, as ops.pow defines it: CUDA's pow (libdevice) and numpy's
+            # (what the simulator runs) both are, and neither raises.
+            return f(a**b)
+        elif code == MAX:
+            return a if a >= b or math.isnan(a) else b
+        elif code == LT:
+            return one if a < b else zero
+        elif code == GT:
+            return one if a > b else zero
+        elif code == EQ:
+            return one if a == b else zero
+        elif code == IS_CLOSE:
+            return one if abs(a - b) < 1e-2 else zero
+        elif code == RELU_BACK:  # relu_back(x, g): 0 where x is nan, unlike relu
+            return b if a > 0 else zero
+        elif code == LOG_BACK:  # log_back(x, g)
+            return safe_div(b, a)
+        elif code == INV_BACK:  # inv_back(x, g) = -g / x^2, divided twice: x * x
+            # would overflow float32 where the reference's float64 square does not
+            return safe_div(safe_div(-b, a), a)
+        elif code == SIGMOID_BACK:  # sigmoid_back(s, g), s the forward output
+            return b * a * (one - a)
+        elif code == TANH_BACK:  # tanh_back(t, g), t the forward output
+            return b * (one - a * a)
+        elif code == LE:
+            return one if a <= b else zero
+        elif code == GE:
+            return one if a >= b else zero
+        elif code == NE:
+            return one if a != b else zero
+        elif code == FLOORDIV:
+            return float_floordiv(a, b)
+        elif code == MOD:
+            return float_mod(a, b)
+        return f(math.nan)  # unknown code (or and/or/xor, bool only): see above
+
+    return apply_map, apply_zip
 
 
 # -- integer and bool device functions --------------------------------------
@@ -378,38 +386,56 @@ def apply_zip_int(code, a, b):
 # Shapes and strides arrive as tuple arguments: numba passes them by value in
 # the kernel's parameter space (no allocation, no copy to the device per
 # call) and compiles one specialisation per rank.
-@cuda.jit
-def map_kernel(code, out, out_strides, shape, a, a_strides, size):
-    """out[idx] = op(a[idx]) for every idx of `shape` (grid-stride loop)."""
-    for ordinal in range(cuda.grid(1), size, cuda.gridsize(1)):
-        # Peel the row-major index of `ordinal` off from the last dimension,
-        # accumulating both operands' positions on the way.
-        rest = ordinal
-        out_pos = 0
-        a_pos = 0
-        for d in range(len(shape) - 1, -1, -1):
-            i = rest % shape[d]
-            rest //= shape[d]
-            out_pos += i * out_strides[d]
-            a_pos += i * a_strides[d]
-        out[out_pos] = apply_map(code, float64(a[a_pos]))
+def _make_float_kernels(f):
+    """(map_kernel, zip_kernel) for float operands, computing in numba float type `f`."""
+    apply_map, apply_zip = _make_float_ops(f)
+
+    @cuda.jit
+    def map_kernel(code, out, out_strides, shape, a, a_strides, size):
+        """out[idx] = op(a[idx]) for every idx of `shape` (grid-stride loop)."""
+        for ordinal in range(cuda.grid(1), size, cuda.gridsize(1)):
+            # Peel the row-major index of `ordinal` off from the last dimension,
+            # accumulating both operands' positions on the way.
+            rest = ordinal
+            out_pos = 0
+            a_pos = 0
+            for d in range(len(shape) - 1, -1, -1):
+                i = rest % shape[d]
+                rest //= shape[d]
+                out_pos += i * out_strides[d]
+                a_pos += i * a_strides[d]
+            out[out_pos] = apply_map(code, f(a[a_pos]))
+
+    @cuda.jit
+    def zip_kernel(code, out, out_strides, shape, a, a_strides, b, b_strides, size):
+        """out[idx] = op(a[idx], b[idx]); broadcast operands have stride 0."""
+        for ordinal in range(cuda.grid(1), size, cuda.gridsize(1)):
+            rest = ordinal
+            out_pos = 0
+            a_pos = 0
+            b_pos = 0
+            for d in range(len(shape) - 1, -1, -1):
+                i = rest % shape[d]
+                rest //= shape[d]
+                out_pos += i * out_strides[d]
+                a_pos += i * a_strides[d]
+                b_pos += i * b_strides[d]
+            out[out_pos] = apply_zip(code, f(a[a_pos]), f(b[b_pos]))
+
+    return map_kernel, zip_kernel
 
 
-@cuda.jit
-def zip_kernel(code, out, out_strides, shape, a, a_strides, b, b_strides, size):
-    """out[idx] = op(a[idx], b[idx]); broadcast operands have stride 0."""
-    for ordinal in range(cuda.grid(1), size, cuda.gridsize(1)):
-        rest = ordinal
-        out_pos = 0
-        a_pos = 0
-        b_pos = 0
-        for d in range(len(shape) - 1, -1, -1):
-            i = rest % shape[d]
-            rest //= shape[d]
-            out_pos += i * out_strides[d]
-            a_pos += i * a_strides[d]
-            b_pos += i * b_strides[d]
-        out[out_pos] = apply_zip(code, float64(a[a_pos]), float64(b[b_pos]))
+# map_kernel / zip_kernel compute in float64, the _f32 ones in float32: each
+# runs for operands of its dtype (`_float_kernels`).
+map_kernel, zip_kernel = _make_float_kernels(float64)
+map_kernel_f32, zip_kernel_f32 = _make_float_kernels(float32)
+
+
+def _float_kernels(storage):
+    """(map, zip) kernels for a float storage's dtype."""
+    if storage.dtype.itemsize == 4:
+        return map_kernel_f32, zip_kernel_f32
+    return map_kernel, zip_kernel
 
 
 @cuda.jit
@@ -560,7 +586,7 @@ def check_dtype(kind: str, op: str, storage) -> None:
 def map_launch(op: str, out, out_strides, shape, a, a_strides) -> device.Launch | None:
     """The launch for `Backend.map`, or None when there is nothing to do.
 
-    Float operands run `map_kernel` (float64 arithmetic); int32 / int64 / bool
+    Float operands run `map_kernel` / `map_kernel_f32` (their own precision); int32 / int64 / bool
     ones `map_int_kernel` (exact int64); `id` between two dtypes, or of a
     non-float dtype, is a cast (`cast_kernel`, `cast_to_bool_kernel`).
     """
@@ -572,7 +598,7 @@ def map_launch(op: str, out, out_strides, shape, a, a_strides) -> device.Launch 
         shape, out_strides, a_strides = _rank_at_least_one(shape, out_strides, a_strides)
         size = _elements(shape)
         return device.per_element(kernel, size, (out, out_strides, shape, a, a_strides, size))
-    kernel = map_kernel if is_float(a) else map_int_kernel
+    kernel = _float_kernels(a)[0] if is_float(a) else map_int_kernel
     shape, out_strides, a_strides = _rank_at_least_one(shape, out_strides, a_strides)
     size = _elements(shape)
     return device.per_element(
@@ -594,7 +620,7 @@ def zip_launch(op: str, out, out_strides, shape, a, a_strides, b,
     if a.dtype != b.dtype:
         raise TypeError(f"cuda zip: {op} got operands of two dtypes, {a.dtype.name} and "
                         f"{b.dtype.name}; mt-tensor converts them to one first")
-    kernel = zip_kernel if is_float(a) else zip_int_kernel
+    kernel = _float_kernels(a)[1] if is_float(a) else zip_int_kernel
     shape, out_strides, a_strides, b_strides = _rank_at_least_one(
         shape, out_strides, a_strides, b_strides
     )

@@ -11,9 +11,11 @@ GPU idle.
 max and argmax share one path: both track (value, first index), NaN wins,
 exactly as the reference backend's loop does. argmax writes int64.
 
-Dtypes: float32 / float64 inputs run `reduce_kernel`, whose partials are
-float64; int32 / int64 (and bool) inputs run `reduce_int_kernel`, whose
-partials are int64, so integer sums are exact (mt-tensor widens bool and
+Dtypes: float32 / float64 inputs run `reduce_kernel` made for their dtype,
+whose partials have that dtype (float32 sums in float32, as PyTorch's CUDA
+reductions do; the tree keeps the rounding error near log2(n) ulps);
+int32 / int64 (and bool) inputs run `reduce_int_kernel`, whose partials are
+int64, so integer sums are exact (mt-tensor widens bool and
 int32 to int64 before a sum, as PyTorch does).
 """
 
@@ -21,7 +23,8 @@ from __future__ import annotations
 
 import math
 
-from numba import cuda, float64, int64
+import numpy as np
+from numba import cuda, float32, float64, int64
 
 from minitorch.tensor import ops
 
@@ -46,53 +49,73 @@ MAX = REDUCE_CODES["max"]
 ARGMAX = REDUCE_CODES["argmax"]
 
 
-@cuda.jit
-def reduce_kernel(code, out, out_strides, out_shape, a, a_strides, dim, length, out_size):
-    """out[idx] = op(a[idx with dim = 0 .. length-1]) for every idx of out_shape."""
-    values = cuda.shared.array(SCRATCH, float64)
-    indices = cuda.shared.array(SCRATCH, int64)
-    tid = cuda.threadIdx.x
-    nthreads = cuda.blockDim.x
-    step = a_strides[dim]
-    # The loop bound is the same for every thread of a block, so all of them
-    # reach the barriers inside the tree reductions together.
-    for ordinal in range(cuda.blockIdx.x, out_size, cuda.gridDim.x):
-        rest = ordinal
-        out_pos = 0
-        base = 0
-        for d in range(len(out_shape) - 1, -1, -1):
-            i = rest % out_shape[d]
-            rest //= out_shape[d]
-            out_pos += i * out_strides[d]
-            base += i * a_strides[d]
-        if code == SUM:
-            acc = 0.0
-            for j in range(tid, length, nthreads):
-                acc += float64(a[base + j * step])
-            values[tid] = acc
-            total = block_sum(values, tid, nthreads)
-            if tid == 0:
-                out[out_pos] = total
-        elif code == MAX or code == ARGMAX:
-            best = -math.inf
-            best_j = -1
-            for j in range(tid, length, nthreads):
-                v = float64(a[base + j * step])
-                if argmax_beats(v, j, best, best_j):
-                    best = v
-                    best_j = j
-            values[tid] = best
-            indices[tid] = best_j
-            best, best_j = block_argmax(values, indices, tid, nthreads)
-            if tid == 0:
-                if code == MAX:
-                    out[out_pos] = best
-                else:
-                    out[out_pos] = best_j  # int64 out; exact in a float one too
-        elif tid == 0:
-            # Unknown code: reduce_launch refuses unknown names, and a kernel
-            # cannot raise (see apply_map in elementwise.py); NaN marks it.
-            out[out_pos] = math.nan
+def _make_reduce_kernel(f):
+    """The kernels below, computing in numba float type `f` (float32 tensors in float32)."""
+
+    @cuda.jit
+    def reduce_kernel(code, out, out_strides, out_shape, a, a_strides, dim, length, out_size):
+        """out[idx] = op(a[idx with dim = 0 .. length-1]) for every idx of out_shape."""
+        values = cuda.shared.array(SCRATCH, f)
+        indices = cuda.shared.array(SCRATCH, int64)
+        tid = cuda.threadIdx.x
+        nthreads = cuda.blockDim.x
+        step = a_strides[dim]
+        # The loop bound is the same for every thread of a block, so all of them
+        # reach the barriers inside the tree reductions together.
+        for ordinal in range(cuda.blockIdx.x, out_size, cuda.gridDim.x):
+            rest = ordinal
+            out_pos = 0
+            base = 0
+            for d in range(len(out_shape) - 1, -1, -1):
+                i = rest % out_shape[d]
+                rest //= out_shape[d]
+                out_pos += i * out_strides[d]
+                base += i * a_strides[d]
+            if code == SUM:
+                acc = f(0.0)
+                for j in range(tid, length, nthreads):
+                    acc += f(a[base + j * step])
+                values[tid] = acc
+                total = block_sum(values, tid, nthreads)
+                if tid == 0:
+                    out[out_pos] = total
+            elif code == MAX or code == ARGMAX:
+                best = f(-math.inf)
+                best_j = -1
+                for j in range(tid, length, nthreads):
+                    v = f(a[base + j * step])
+                    if argmax_beats(v, j, best, best_j):
+                        best = v
+                        best_j = j
+                values[tid] = best
+                indices[tid] = best_j
+                best, best_j = block_argmax(values, indices, tid, nthreads)
+                if tid == 0:
+                    if code == MAX:
+                        out[out_pos] = best
+                    else:
+                        out[out_pos] = best_j  # int64 out; exact in a float one too
+            elif tid == 0:
+                # Unknown code: reduce_launch refuses unknown names, and a kernel
+                # cannot raise (see apply_map in elementwise.py); NaN marks it.
+                out[out_pos] = math.nan
+
+    return {
+        "reduce_kernel": reduce_kernel,
+    }
+
+
+_BY_DTYPE = {np.dtype(np.float64): _make_reduce_kernel(float64),
+             np.dtype(np.float32): _make_reduce_kernel(float32)}
+reduce_kernel = _BY_DTYPE[np.dtype(np.float64)]["reduce_kernel"]
+
+
+def _kernel(name: str, storage):
+    """The kernel `name` made for `storage`'s float dtype."""
+    kernels = _BY_DTYPE.get(np.dtype(storage.dtype))
+    if kernels is None:
+        raise TypeError(f"cuda {name}: expected float32 or float64, got {storage.dtype}")
+    return kernels[name]
 
 
 @cuda.jit
@@ -171,7 +194,7 @@ def reduce_launch(op: str, out, out_strides, out_shape, a, a_strides, a_shape,
     threads = device.reduce_threads_for(length, min(lim.reduce_threads, device.MAX_REDUCE_THREADS))
     blocks = min(out_size, lim.max_blocks)
     device.on_device(out=out, a=a)
-    kernel = reduce_kernel if a.dtype.kind == "f" else reduce_int_kernel
+    kernel = _kernel("reduce_kernel", a) if a.dtype.kind == "f" else reduce_int_kernel
     args = (code, out, out_strides, out_shape, a, a_strides, int(dim), int(length),
             int(out_size))
     return device.Launch(kernel, blocks, threads, args)
