@@ -38,10 +38,17 @@ def out_shape(x_shape, kernel, stride, padding):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("x_shape, kernel, stride, padding", CASES)
-def test_max_pool(x_shape, kernel, stride, padding, dtype) -> None:
+@pytest.mark.parametrize("special", [False, True])
+def test_max_pool(x_shape, kernel, stride, padding, dtype, special) -> None:
+    """With `special`, NaN and -inf cells too (some windows all -inf): the
+    first NaN wins, and an all -inf window inside the image routes its
+    gradient to its first cell (numpy's argmax agrees on both)."""
     rng = np.random.default_rng(0)
     # Rounded values make ties common, so "first maximum" is really tested.
     x = np.round(rng.normal(size=x_shape) * 2).astype(dtype)
+    if special:
+        x[rng.random(x_shape) < 0.5] = -np.inf
+        x[rng.random(x_shape) < 0.03] = np.nan
     shape = out_shape(x_shape, kernel, stride, padding)
     out = np.full(shape, np.nan, dtype=dtype)
     BACKEND.max_pool2d_forward(out.reshape(-1), x.reshape(-1), x_shape, kernel, stride, padding)

@@ -53,6 +53,35 @@ def _window_argmax(xp, H, W, top, left, KH, KW):
     return best, where
 
 
+@njit(**JIT)
+def _inside_argmax(xp, W, top, left, KH, KW):
+    """Flat position of the first max of a window that lies inside the image.
+
+    Each row's first max is found on its own chain, and the rows are merged
+    in order with the same rule (take the later one only if it is greater,
+    or NaN over a number), which gives the same cell as one row-major scan:
+    the row chains are independent, so the window waits on KW + KH steps
+    instead of KH * KW. `~(v <= best) & (best == best)` is that rule in two
+    comparisons.
+    """
+    best = xp[top * W + left]
+    where = top * W + left
+    for kh in range(KH):
+        r0 = (top + kh) * W + left
+        row = xp[r0:r0 + KW]
+        row_best = row[0]
+        row_where = 0
+        for kw in range(1, KW):
+            v = row[kw]
+            take = ~(v <= row_best) & (row_best == row_best)
+            row_best = v if take else row_best
+            row_where = kw if take else row_where
+        take = ~(row_best <= best) & (best == best)
+        best = row_best if take else best
+        where = r0 + row_where if take else where
+    return where
+
+
 @njit(parallel=True, **JIT)
 def max_pool2d_forward(out, x, B, C, H, W, KH, KW, sh, sw, ph, pw):
     """out[b, c, oh, ow] = max of the (KH, KW) window at (oh*sh - ph, ow*sw - pw)."""
@@ -80,9 +109,13 @@ def max_pool2d_backward(grad_x, x, grad_out, B, C, H, W, KH, KW, sh, sw, ph, pw)
         # compare-and-select chain of its window: 2.5x the forward's time.
         where = np.empty(OH * OW, dtype=np.int64)
         for oh in range(OH):
+            top = oh * sh - ph
             for ow in range(OW):
-                _, where[oh * OW + ow] = _window_argmax(xp, H, W, oh * sh - ph, ow * sw - pw,
-                                                        KH, KW)
+                left = ow * sw - pw
+                if top >= 0 and left >= 0 and top + KH <= H and left + KW <= W:
+                    where[oh * OW + ow] = _inside_argmax(xp, W, top, left, KH, KW)
+                else:
+                    _, where[oh * OW + ow] = _window_argmax(xp, H, W, top, left, KH, KW)
         g = grad_out[t * OH * OW:(t + 1) * OH * OW]
         gx[:] = 0
         for i in range(OH * OW):
