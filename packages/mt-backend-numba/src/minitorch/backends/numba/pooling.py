@@ -55,7 +55,7 @@ def _window_argmax(xp, H, W, top, left, KH, KW):
 
 @njit(**JIT)
 def _inside_argmax(xp, W, top, left, KH, KW):
-    """Flat position of the first max of a window that lies inside the image.
+    """(value, flat position) of the first max of a window inside the image.
 
     Each row's first max is found on its own chain, and the rows are merged
     in order with the same rule (take the later one only if it is greater,
@@ -79,7 +79,22 @@ def _inside_argmax(xp, W, top, left, KH, KW):
         take = ~(row_best <= best) & (best == best)
         best = row_best if take else best
         where = r0 + row_where if take else where
-    return where
+    return best, where
+
+
+@njit(**JIT)
+def _inside_max(xp, W, top, left, KH, KW):
+    """The value of `_inside_argmax` alone: numba keeps the position's
+    selects when the caller drops them, which made the forward 2x slower."""
+    best = xp[top * W + left]
+    for kh in range(KH):
+        row = xp[(top + kh) * W + left:(top + kh) * W + left + KW]
+        row_best = row[0]
+        for kw in range(1, KW):
+            v = row[kw]
+            row_best = v if ~(v <= row_best) & (row_best == row_best) else row_best
+        best = row_best if ~(row_best <= best) & (best == best) else best
+    return best
 
 
 @njit(parallel=True, **JIT)
@@ -90,8 +105,13 @@ def max_pool2d_forward(out, x, B, C, H, W, KH, KW, sh, sw, ph, pw):
     for t in prange(B * C):
         xp = x[t * H * W:(t + 1) * H * W]
         for oh in range(OH):
+            top = oh * sh - ph
             for ow in range(OW):
-                best, _ = _window_argmax(xp, H, W, oh * sh - ph, ow * sw - pw, KH, KW)
+                left = ow * sw - pw
+                if top >= 0 and left >= 0 and top + KH <= H and left + KW <= W:
+                    best = _inside_max(xp, W, top, left, KH, KW)
+                else:
+                    best, _ = _window_argmax(xp, H, W, top, left, KH, KW)
                 out[(t * OH + oh) * OW + ow] = best
 
 
@@ -113,7 +133,7 @@ def max_pool2d_backward(grad_x, x, grad_out, B, C, H, W, KH, KW, sh, sw, ph, pw)
             for ow in range(OW):
                 left = ow * sw - pw
                 if top >= 0 and left >= 0 and top + KH <= H and left + KW <= W:
-                    where[oh * OW + ow] = _inside_argmax(xp, W, top, left, KH, KW)
+                    _, where[oh * OW + ow] = _inside_argmax(xp, W, top, left, KH, KW)
                 else:
                     _, where[oh * OW + ow] = _window_argmax(xp, H, W, top, left, KH, KW)
         g = grad_out[t * OH * OW:(t + 1) * OH * OW]
