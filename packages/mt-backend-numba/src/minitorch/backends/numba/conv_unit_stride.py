@@ -18,7 +18,8 @@ tile keeps OB output channels by a block of positions in vector registers
 multiply-adds instead of one load and one store per multiply-add.
 
 - forward: `_shifted_products` over padded x, weights packed as
-  (channel group, k, OB).
+  (channel group, k, OB). With fewer than OB output channels, a tile would
+  be mostly zero rows: `_correlate_narrow` adds one tap at a time instead.
 - backward_input: the same kernel on grad_out padded by K-1-p, with the
   kernel flipped and its in/out channels swapped (valid when padding <=
   kernel - 1).
@@ -129,6 +130,36 @@ def _shifted_products(src, s0, shifts, wp, w0, buf, b0, row):
             buf[b0 + ob * row + j] = acc[ob * qb + j]
 
 
+@njit(fastmath=FMA, **JIT)
+def _shifted_sum(acc, src, s0, shifts, wp, w0):
+    """acc[q] += sum_k wp[w0 + k*OB] * src[s0 + shifts[k] + q]: one tap at a time."""
+    _prefer_wide_vectors()
+    n = acc.shape[0]
+    for k in range(shifts.shape[0]):
+        wv = wp[w0 + k * OB]
+        column = src[s0 + shifts[k]:s0 + shifts[k] + n]
+        for q in range(n):
+            acc[q] += wv * column[q]
+
+
+@njit(parallel=True, **JIT)
+def _correlate_narrow(out, src, wp, shifts, B, planes, pitch, O, Wp, OH, OW):
+    """`_correlate` for fewer than OB output channels (a register tile would be
+    mostly zero rows: a 1-channel input's gradient), one task per (image,
+    channel), one tap at a time over the whole plane."""
+    n = (OH - 1) * Wp + OW
+    for t in prange(B * O):
+        b = t // O
+        o = t % O
+        acc = np.zeros(n, dtype=out.dtype)
+        _shifted_sum(acc, src, b * planes * pitch, shifts, wp, o)
+        for oh in range(OH):
+            dst = out[(t * OH + oh) * OW:(t * OH + oh + 1) * OW]
+            line = acc[oh * Wp:oh * Wp + OW]
+            for j in range(OW):
+                dst[j] = line[j]
+
+
 @njit(parallel=True, **JIT)
 def _correlate(out, src, wp, shifts, B, planes, pitch, O, Wp, OH, OW):
     """out (B, O, OH, OW) = the product of the module doc over src's images
@@ -167,7 +198,10 @@ def conv2d_forward_s1(out, x, w, B, C, H, W, O, KH, KW, ph, pw):
     xp = _pad_planes(x, B * C, H, W, ph, pw, Wp, Hp * Wp, slack)
     shifts = _tap_shifts(C, Hp * Wp, KH, KW, Wp)
     wp = _pack_weights(w, O, C, KH, KW, False)
-    _correlate(out, xp, wp, shifts, B, C, Hp * Wp, O, Wp, OH, OW)
+    if O < OB:
+        _correlate_narrow(out, xp, wp, shifts, B, C, Hp * Wp, O, Wp, OH, OW)
+    else:
+        _correlate(out, xp, wp, shifts, B, C, Hp * Wp, O, Wp, OH, OW)
 
 
 @njit(**JIT)
@@ -184,7 +218,10 @@ def conv2d_backward_input_s1(grad_x, grad_out, w, B, C, H, W, O, KH, KW, ph, pw)
     gp = _pad_planes(grad_out, B * O, OH, OW, top, left, Wg, Hg * Wg, slack)
     shifts = _tap_shifts(O, Hg * Wg, KH, KW, Wg)
     wp = _pack_weights(w, O, C, KH, KW, True)
-    _correlate(grad_x, gp, wp, shifts, B, O, Hg * Wg, C, Wg, H, W)
+    if C < OB:
+        _correlate_narrow(grad_x, gp, wp, shifts, B, O, Hg * Wg, C, Wg, H, W)
+    else:
+        _correlate(grad_x, gp, wp, shifts, B, O, Hg * Wg, C, Wg, H, W)
 
 
 @njit(fastmath=FMA, **JIT)
