@@ -37,3 +37,14 @@ def test_engine_bench_quick_compares_two_trees() -> None:
     names = " ".join(rows)
     for name in ("add (no grad)", "add_ in place", "chain fwd+bwd per op", "seed CNN images/s"):
         assert name in names, name
+
+
+@pytest.mark.slow
+def test_profile_step_prints_kernels_and_ops() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "profile_step.py"), "--model",
+                             "mlp", "--steps", "2", "--rows", "5"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "## seed MLP" in out and "kernel calls" in out and "op calls" in out
+    assert "matmul" in out and "Self CPU" in out
