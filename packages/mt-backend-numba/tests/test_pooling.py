@@ -104,3 +104,55 @@ def test_max_pool_all_padding_window_is_minus_inf() -> None:
     BACKEND.max_pool2d_forward(out.reshape(-1), x.reshape(-1), x.shape, (1, 1), (2, 2), (1, 1))
     assert np.isneginf(out[0, 0, 0, 0])
     assert out[0, 0, 1, 1] == 1.0
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("x_shape, kernel, stride, padding", CASES)
+@pytest.mark.parametrize("special", [False, True])
+def test_max_pool_indices_match_the_scanning_kernels(x_shape, kernel, stride, padding, dtype,
+                                                     special) -> None:
+    """The *_indices pair gives the same values as max_pool2d_forward and, by scattering at
+    the saved positions, the same gradient as max_pool2d_backward's second scan; each
+    position is the first maximum's flat index in its plane, -1 for padding."""
+    rng = np.random.default_rng(1)
+    x = np.round(rng.normal(size=x_shape) * 2).astype(dtype)
+    if special:
+        x[rng.random(x_shape) < 0.5] = -np.inf
+        x[rng.random(x_shape) < 0.03] = np.nan
+    shape = out_shape(x_shape, kernel, stride, padding)
+    out, want = np.full(shape, 7.0, dtype=dtype), np.full(shape, 7.0, dtype=dtype)
+    indices = np.full(shape, -7, dtype=np.int64)
+    BACKEND.max_pool2d_forward_indices(out.reshape(-1), indices.reshape(-1), x.reshape(-1),
+                                       x_shape, kernel, stride, padding)
+    BACKEND.max_pool2d_forward(want.reshape(-1), x.reshape(-1), x_shape, kernel, stride, padding)
+    np.testing.assert_array_equal(out, want)
+    H, W = x_shape[2:]
+    assert ((indices >= -1) & (indices < H * W)).all()
+    planes = x.reshape(x_shape[0], x_shape[1], -1)
+    kept = indices >= 0
+    picked = np.take_along_axis(planes, np.where(kept, indices, 0).reshape(planes.shape[:2] + (-1,)),
+                                axis=2).reshape(shape)
+    np.testing.assert_array_equal(picked[kept], out[kept])  # each index points at its max
+
+    g = rng.normal(size=shape).astype(dtype)
+    grad_x = np.full(x_shape, np.nan, dtype=dtype)
+    want_grad = np.full(x_shape, np.nan, dtype=dtype)
+    BACKEND.max_pool2d_backward_indices(grad_x.reshape(-1), g.reshape(-1), indices.reshape(-1),
+                                        x_shape, shape)
+    BACKEND.max_pool2d_backward(want_grad.reshape(-1), x.reshape(-1), g.reshape(-1), x_shape,
+                                kernel, stride, padding)
+    np.testing.assert_array_equal(grad_x, want_grad)
+
+
+def test_max_pool_indices_are_torchs_return_indices() -> None:
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(2).normal(size=(2, 3, 7, 9)).astype(np.float32)
+    shape = out_shape(x.shape, (3, 3), (2, 2), (1, 1))
+    out = np.empty(shape, np.float32)
+    indices = np.empty(shape, np.int64)
+    BACKEND.max_pool2d_forward_indices(out.reshape(-1), indices.reshape(-1), x.reshape(-1),
+                                       x.shape, (3, 3), (2, 2), (1, 1))
+    want, want_indices = torch.nn.functional.max_pool2d(torch.tensor(x), 3, 2, 1,
+                                                        return_indices=True)
+    np.testing.assert_array_equal(out, want.numpy())
+    np.testing.assert_array_equal(indices, want_indices.numpy())

@@ -57,6 +57,8 @@ KERNEL_ARGS: dict[str, tuple[int | None, tuple[int, ...], int]] = {
     "conv2d_backward_weight": (None, (3, 4), 1),
     "max_pool2d_forward": (None, (2,), 1),
     "max_pool2d_backward": (None, (3,), 1),
+    "max_pool2d_forward_indices": (None, (3,), 2),
+    "max_pool2d_backward_indices": (None, (3, 4), 1),
     "avg_pool2d_forward": (None, (2,), 1),
     "avg_pool2d_backward": (None, (2,), 1),
     "softmax": (None, (2,), 1),

@@ -38,6 +38,13 @@ Their signatures, all over contiguous operands:
     conv2d_backward_weight(grad_w, x, grad_out, x_shape, w_shape, stride, padding)
     max_pool2d_forward(out, x, x_shape, kernel, stride, padding)
     max_pool2d_backward(grad_x, x, grad_out, x_shape, kernel, stride, padding)
+    max_pool2d_forward_indices(out, indices, x, x_shape, kernel, stride, padding)
+        also writes each window's first maximum as a flat position within its
+        (H, W) plane into the int64 `indices` (out's shape; -1 when that
+        maximum is padding), as PyTorch's return_indices gives
+    max_pool2d_backward_indices(grad_x, grad_out, indices, x_shape, out_shape)
+        grad_x = 0, then each window's gradient added at its saved position:
+        a scatter instead of a second scan of x (used when a backend has both)
     avg_pool2d_forward(out, x, x_shape, kernel, stride, padding)
     avg_pool2d_backward(grad_x, grad_out, x_shape, kernel, stride, padding)
     softmax(out, x, shape, dim)

@@ -192,6 +192,8 @@ OPTIONAL_KERNELS: tuple[str, ...] = (
     "log_softmax",
     "adam_step",
     "sgd_step",
+    "max_pool2d_forward_indices",
+    "max_pool2d_backward_indices",
 )
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from minitorch.autodiff import Context, Function
 
 from . import dispatch as K
+from .dtype import int64
 from .views import Pad2d
 from .window import pool2d_args
 
@@ -42,22 +43,48 @@ class _Pool(Function):
 
 
 class MaxPool2d(_Pool):
-    """The gradient goes to the first maximum of each window."""
+    """The gradient goes to the first maximum of each window.
+
+    On a backend with both `*_indices` kernels, forward keeps the int64
+    position of each window's maximum and backward is a scatter; otherwise
+    forward keeps the input and backward scans the windows again."""
 
     kind = "max"
 
     @staticmethod
     def forward(ctx: Context, x: Tensor, kernel, stride, padding, out_shape) -> Tensor:
-        return MaxPool2d._pool_forward(ctx, x, kernel, stride, padding, out_shape)
+        if not _has_index_kernels(x):
+            return MaxPool2d._pool_forward(ctx, x, kernel, stride, padding, out_shape)
+        x = K.contiguous(x)
+        out = K.output(out_shape, x)
+        indices = K.output(out_shape, x, int64)
+        K.kernel(x.backend, "max_pool2d_forward_indices")(
+            out._data.storage, indices._data.storage, K.buffer(x), x.shape, kernel, stride,
+            padding)
+        ctx.save_for_backward(indices)
+        ctx.params["x_shape"] = x.shape
+        return out
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> Tensor:
-        (x,) = ctx.saved_tensors
+        (saved,) = ctx.saved_tensors
         p = ctx.params
-        gx = K.output(x.shape, x)
-        K.kernel(x.backend, "max_pool2d_backward")(gx._data.storage, K.buffer(x), K.buffer(K.contiguous(grad)),
-                                      x.shape, p["kernel"], p["stride"], p["padding"])
+        g = K.contiguous(grad)
+        if "x_shape" in p:
+            gx = K.output(p["x_shape"], g)
+            K.kernel(g.backend, "max_pool2d_backward_indices")(
+                gx._data.storage, K.buffer(g), K.buffer(saved), p["x_shape"], p["out_shape"])
+            return gx
+        gx = K.output(saved.shape, saved)
+        K.kernel(saved.backend, "max_pool2d_backward")(
+            gx._data.storage, K.buffer(saved), K.buffer(g), saved.shape, p["kernel"],
+            p["stride"], p["padding"])
         return gx
+
+
+def _has_index_kernels(x: Tensor) -> bool:
+    return all(K.optional_kernel(x.backend, f"max_pool2d_{part}_indices") is not None
+               for part in ("forward", "backward"))
 
 
 class AvgPool2d(_Pool):

@@ -265,6 +265,17 @@ class NumbaBackend(Backend):
         pooling.max_pool2d_backward(grad_x, x, grad_out, *x_shape,
                                     *_pairs(kernel, stride, padding))
 
+    def max_pool2d_forward_indices(self, out, indices, x, x_shape, kernel, stride,
+                                   padding) -> None:
+        pooling.max_pool2d_forward_indices(out, indices, x, *x_shape,
+                                           *_pairs(kernel, stride, padding))
+
+    def max_pool2d_backward_indices(self, grad_x, grad_out, indices, x_shape,
+                                    out_shape) -> None:
+        b, c, h, w = x_shape
+        pooling.max_pool2d_backward_indices(grad_x, grad_out, indices, b * c, h * w,
+                                            out_shape[2] * out_shape[3])
+
     def avg_pool2d_forward(self, out, x, x_shape, kernel, stride, padding) -> None:
         pooling.avg_pool2d_forward(out, x, *x_shape, *_pairs(kernel, stride, padding))
 

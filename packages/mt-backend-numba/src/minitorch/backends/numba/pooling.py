@@ -144,6 +144,39 @@ def max_pool2d_backward(grad_x, x, grad_out, B, C, H, W, KH, KW, sh, sw, ph, pw)
 
 
 @njit(parallel=True, **JIT)
+def max_pool2d_forward_indices(out, indices, x, B, C, H, W, KH, KW, sh, sw, ph, pw):
+    """`max_pool2d_forward`, also writing each window's first maximum's position in
+    its plane (-1: padding) for `max_pool2d_backward_indices`."""
+    OH = (H + 2 * ph - KH) // sh + 1
+    OW = (W + 2 * pw - KW) // sw + 1
+    for t in prange(B * C):
+        xp = x[t * H * W:(t + 1) * H * W]
+        for oh in range(OH):
+            top = oh * sh - ph
+            for ow in range(OW):
+                left = ow * sw - pw
+                if top >= 0 and left >= 0 and top + KH <= H and left + KW <= W:
+                    best, where = _inside_argmax(xp, W, top, left, KH, KW)
+                else:
+                    best, where = _window_argmax(xp, H, W, top, left, KH, KW)
+                out[(t * OH + oh) * OW + ow] = best
+                indices[(t * OH + oh) * OW + ow] = where
+
+
+@njit(parallel=True, **JIT)
+def max_pool2d_backward_indices(grad_x, grad_out, indices, planes, HW, OHW):
+    """grad_x = 0, then grad_out added at the saved positions, plane by plane."""
+    for t in prange(planes):
+        gx = grad_x[t * HW:(t + 1) * HW]
+        gx[:] = 0
+        g = grad_out[t * OHW:(t + 1) * OHW]
+        where = indices[t * OHW:(t + 1) * OHW]
+        for i in range(OHW):
+            if where[i] >= 0:
+                gx[where[i]] += g[i]
+
+
+@njit(parallel=True, **JIT)
 def avg_pool2d_forward(out, x, B, C, H, W, KH, KW, sh, sw, ph, pw):
     """out = (sum of the window's in-image values) / (KH * KW)."""
     OH = (H + 2 * ph - KH) // sh + 1
