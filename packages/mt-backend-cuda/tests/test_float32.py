@@ -56,3 +56,16 @@ def test_float32_softmax_stays_accurate(backend, dev, rng):
     want = x64 - x64.max(1, keepdims=True)
     want -= np.log(np.exp(want).sum(1, keepdims=True))
     np.testing.assert_allclose(dev.get(out, (3, 7)), want, rtol=2e-6, atol=1e-6)
+
+
+def test_ieee_edge_values_are_not_warned_about_under_the_simulator(backend, dev):
+    import warnings
+
+    a, _ = dev.put(np.array([np.inf, 1e30], np.float32))
+    b, _ = dev.put(np.array([0.0, 1e30], np.float32))
+    out, _ = dev.empty((2,), np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # inf * 0 in numpy would raise
+        backend.zip("mul", out, (1,), (2,), a, (1,), b, (1,))
+    got = dev.get(out, (2,))
+    assert np.isnan(got[0]) and got[1] == np.inf
