@@ -52,6 +52,7 @@ from numba import cuda, float32, float64, int64
 from minitorch.tensor import ops
 
 from . import device
+from .positions import positions2, positions3, positions4
 
 # -- op codes -----------------------------------------------------------------
 # An op's code is its position in its table in minitorch.tensor.ops
@@ -394,32 +395,14 @@ def _make_float_kernels(f):
     def map_kernel(code, out, out_strides, shape, a, a_strides, size):
         """out[idx] = op(a[idx]) for every idx of `shape` (grid-stride loop)."""
         for ordinal in range(cuda.grid(1), size, cuda.gridsize(1)):
-            # Peel the row-major index of `ordinal` off from the last dimension,
-            # accumulating both operands' positions on the way.
-            rest = ordinal
-            out_pos = 0
-            a_pos = 0
-            for d in range(len(shape) - 1, -1, -1):
-                i = rest % shape[d]
-                rest //= shape[d]
-                out_pos += i * out_strides[d]
-                a_pos += i * a_strides[d]
+            out_pos, a_pos = positions2(ordinal, shape, out_strides, a_strides)
             out[out_pos] = apply_map(code, f(a[a_pos]))
 
     @cuda.jit
     def zip_kernel(code, out, out_strides, shape, a, a_strides, b, b_strides, size):
         """out[idx] = op(a[idx], b[idx]); broadcast operands have stride 0."""
         for ordinal in range(cuda.grid(1), size, cuda.gridsize(1)):
-            rest = ordinal
-            out_pos = 0
-            a_pos = 0
-            b_pos = 0
-            for d in range(len(shape) - 1, -1, -1):
-                i = rest % shape[d]
-                rest //= shape[d]
-                out_pos += i * out_strides[d]
-                a_pos += i * a_strides[d]
-                b_pos += i * b_strides[d]
+            out_pos, a_pos, b_pos = positions3(ordinal, shape, out_strides, a_strides, b_strides)
             out[out_pos] = apply_zip(code, f(a[a_pos]), f(b[b_pos]))
 
     return map_kernel, zip_kernel
@@ -442,14 +425,7 @@ def _float_kernels(storage):
 def map_int_kernel(code, out, out_strides, shape, a, a_strides, size):
     """`map_kernel` for int32 / int64 / bool operands: exact int64 arithmetic."""
     for ordinal in range(cuda.grid(1), size, cuda.gridsize(1)):
-        rest = ordinal
-        out_pos = 0
-        a_pos = 0
-        for d in range(len(shape) - 1, -1, -1):
-            i = rest % shape[d]
-            rest //= shape[d]
-            out_pos += i * out_strides[d]
-            a_pos += i * a_strides[d]
+        out_pos, a_pos = positions2(ordinal, shape, out_strides, a_strides)
         out[out_pos] = apply_map_int(code, int64(a[a_pos]))
 
 
@@ -457,16 +433,7 @@ def map_int_kernel(code, out, out_strides, shape, a, a_strides, size):
 def zip_int_kernel(code, out, out_strides, shape, a, a_strides, b, b_strides, size):
     """`zip_kernel` for int32 / int64 / bool operands: exact int64 arithmetic."""
     for ordinal in range(cuda.grid(1), size, cuda.gridsize(1)):
-        rest = ordinal
-        out_pos = 0
-        a_pos = 0
-        b_pos = 0
-        for d in range(len(shape) - 1, -1, -1):
-            i = rest % shape[d]
-            rest //= shape[d]
-            out_pos += i * out_strides[d]
-            a_pos += i * a_strides[d]
-            b_pos += i * b_strides[d]
+        out_pos, a_pos, b_pos = positions3(ordinal, shape, out_strides, a_strides, b_strides)
         out[out_pos] = apply_zip_int(code, int64(a[a_pos]), int64(b[b_pos]))
 
 
@@ -480,14 +447,7 @@ def cast_kernel(out, out_strides, shape, a, a_strides, size):
     dtype bool use `cast_to_bool_kernel` instead.
     """
     for ordinal in range(cuda.grid(1), size, cuda.gridsize(1)):
-        rest = ordinal
-        out_pos = 0
-        a_pos = 0
-        for d in range(len(shape) - 1, -1, -1):
-            i = rest % shape[d]
-            rest //= shape[d]
-            out_pos += i * out_strides[d]
-            a_pos += i * a_strides[d]
+        out_pos, a_pos = positions2(ordinal, shape, out_strides, a_strides)
         out[out_pos] = a[a_pos]
 
 
@@ -495,14 +455,7 @@ def cast_kernel(out, out_strides, shape, a, a_strides, size):
 def cast_to_bool_kernel(out, out_strides, shape, a, a_strides, size):
     """out[idx] = a[idx] != 0 (a nan is != 0, so true): the `id` map to bool."""
     for ordinal in range(cuda.grid(1), size, cuda.gridsize(1)):
-        rest = ordinal
-        out_pos = 0
-        a_pos = 0
-        for d in range(len(shape) - 1, -1, -1):
-            i = rest % shape[d]
-            rest //= shape[d]
-            out_pos += i * out_strides[d]
-            a_pos += i * a_strides[d]
+        out_pos, a_pos = positions2(ordinal, shape, out_strides, a_strides)
         out[out_pos] = a[a_pos] != 0
 
 
@@ -517,18 +470,7 @@ def where_kernel(out, out_strides, shape, cond, cond_strides, a, a_strides, b, b
     condition is != 0, so it picks `a`, as in the reference backend.
     """
     for ordinal in range(cuda.grid(1), size, cuda.gridsize(1)):
-        rest = ordinal
-        out_pos = 0
-        c_pos = 0
-        a_pos = 0
-        b_pos = 0
-        for d in range(len(shape) - 1, -1, -1):
-            i = rest % shape[d]
-            rest //= shape[d]
-            out_pos += i * out_strides[d]
-            c_pos += i * cond_strides[d]
-            a_pos += i * a_strides[d]
-            b_pos += i * b_strides[d]
+        out_pos, c_pos, a_pos, b_pos = positions4(ordinal, shape, out_strides, cond_strides, a_strides, b_strides)
         # Read, then write: an in-place `out` with the layout of an input
         # (the aliasing the contract allows) sees each element read first.
         if cond[c_pos] != 0:

@@ -33,6 +33,7 @@ from numba import cuda, int64
 from minitorch.tensor import ops
 
 from . import device
+from .positions import positions1, positions3
 
 # The compile-time size of nonzero's shared counts: the most threads it uses.
 SCRATCH = device.MAX_REDUCE_THREADS
@@ -45,16 +46,7 @@ ATOMIC_ADD_DTYPES = frozenset({"int32", "int64", "float32", "float64"})
 def take_kernel(out, out_strides, shape, a, a_strides, offsets, offsets_strides, size):
     """out[idx] = a[pos(idx, a_strides) + offsets[pos(idx, offsets_strides)]]."""
     for ordinal in range(cuda.grid(1), size, cuda.gridsize(1)):
-        rest = ordinal
-        out_pos = 0
-        a_pos = 0
-        o_pos = 0
-        for d in range(len(shape) - 1, -1, -1):
-            i = rest % shape[d]
-            rest //= shape[d]
-            out_pos += i * out_strides[d]
-            a_pos += i * a_strides[d]
-            o_pos += i * offsets_strides[d]
+        out_pos, a_pos, o_pos = positions3(ordinal, shape, out_strides, a_strides, offsets_strides)
         out[out_pos] = a[a_pos + offsets[o_pos]]
 
 
@@ -63,16 +55,7 @@ def put_set_kernel(out, out_strides, shape, src, src_strides, offsets, offsets_s
                    size):
     """out[pos(idx, out_strides) + offsets[...]] = src[idx]; repeats: any one wins."""
     for ordinal in range(cuda.grid(1), size, cuda.gridsize(1)):
-        rest = ordinal
-        out_pos = 0
-        s_pos = 0
-        o_pos = 0
-        for d in range(len(shape) - 1, -1, -1):
-            i = rest % shape[d]
-            rest //= shape[d]
-            out_pos += i * out_strides[d]
-            s_pos += i * src_strides[d]
-            o_pos += i * offsets_strides[d]
+        out_pos, s_pos, o_pos = positions3(ordinal, shape, out_strides, src_strides, offsets_strides)
         out[out_pos + offsets[o_pos]] = src[s_pos]
 
 
@@ -82,16 +65,7 @@ def put_add_kernel(out, out_strides, shape, src, src_strides, offsets, offsets_s
     """out[pos(idx, out_strides) + offsets[...]] += src[idx], atomically: repeated
     positions accumulate every value."""
     for ordinal in range(cuda.grid(1), size, cuda.gridsize(1)):
-        rest = ordinal
-        out_pos = 0
-        s_pos = 0
-        o_pos = 0
-        for d in range(len(shape) - 1, -1, -1):
-            i = rest % shape[d]
-            rest //= shape[d]
-            out_pos += i * out_strides[d]
-            s_pos += i * src_strides[d]
-            o_pos += i * offsets_strides[d]
+        out_pos, s_pos, o_pos = positions3(ordinal, shape, out_strides, src_strides, offsets_strides)
         cuda.atomic.add(out, out_pos + offsets[o_pos], src[s_pos])
 
 
@@ -101,16 +75,7 @@ def put_or_kernel(out, out_strides, shape, src, src_strides, offsets, offsets_st
     """put "add" on bool storages: out[p] = out[p] or src[idx]. Only True is ever
     written, so concurrent writers to one element agree without atomics."""
     for ordinal in range(cuda.grid(1), size, cuda.gridsize(1)):
-        rest = ordinal
-        out_pos = 0
-        s_pos = 0
-        o_pos = 0
-        for d in range(len(shape) - 1, -1, -1):
-            i = rest % shape[d]
-            rest //= shape[d]
-            out_pos += i * out_strides[d]
-            s_pos += i * src_strides[d]
-            o_pos += i * offsets_strides[d]
+        out_pos, s_pos, o_pos = positions3(ordinal, shape, out_strides, src_strides, offsets_strides)
         if src[s_pos]:
             out[out_pos + offsets[o_pos]] = True
 
@@ -128,12 +93,7 @@ def nonzero_kernel(out, a, a_strides, shape, size, chunk):
     ndim = len(shape)
     found = 0
     for ordinal in range(start, stop):
-        rest = ordinal
-        a_pos = 0
-        for d in range(ndim - 1, -1, -1):
-            i = rest % shape[d]
-            rest //= shape[d]
-            a_pos += i * a_strides[d]
+        a_pos = positions1(ordinal, shape, a_strides)
         if a[a_pos] != 0:
             found += 1
     counts[tid] = found
@@ -147,12 +107,7 @@ def nonzero_kernel(out, a, a_strides, shape, size, chunk):
     cuda.syncthreads()
     row = counts[tid]
     for ordinal in range(start, stop):
-        rest = ordinal
-        a_pos = 0
-        for d in range(ndim - 1, -1, -1):
-            i = rest % shape[d]
-            rest //= shape[d]
-            a_pos += i * a_strides[d]
+        a_pos = positions1(ordinal, shape, a_strides)
         if a[a_pos] != 0:
             # Peel the index again, this time writing it out.
             rest = ordinal
